@@ -1,0 +1,85 @@
+"""Roles and store scoping: the one place that decides what a signed-in person may see."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING, TypeVar
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+
+from .models import Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.http import HttpRequest, HttpResponse
+
+    from inventory.models import Location
+
+M = TypeVar("M", bound=Model)
+
+ROLE_GROUPS = {Role.ASSOCIATE: "Associates", Role.MANAGER: "Store managers", Role.HEAD_OFFICE: "Head office"}
+
+
+def user_role(user: AbstractBaseUser | AnonymousUser) -> Role | None:
+    if not user.is_authenticated:
+        return None
+    if user.is_superuser:
+        return Role.HEAD_OFFICE
+    profile = getattr(user, "staff_profile", None)
+    return Role(profile.role) if profile else None
+
+
+def is_head_office(user: AbstractBaseUser | AnonymousUser) -> bool:
+    return user_role(user) == Role.HEAD_OFFICE
+
+
+def is_manager(user: AbstractBaseUser | AnonymousUser) -> bool:
+    return user_role(user) in {Role.MANAGER, Role.HEAD_OFFICE}
+
+
+def user_stores(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Location]:
+    """The stores a person works for: their assigned stores; every store for head office."""
+    from inventory.models import Location, LocationKind
+
+    stores = Location.objects.filter(kind=LocationKind.STORE)
+    role = user_role(user)
+    if role is None:
+        return stores.none()
+    if role == Role.HEAD_OFFICE:
+        return stores
+    return stores.filter(staff__user=user)
+
+
+def scope_to_stores(queryset: QuerySet[M], user: AbstractBaseUser | AnonymousUser, field: str = "store") -> QuerySet[M]:
+    """Restrict any store-data queryset to the user's stores (`field` is the path to the store FK)."""
+    role = user_role(user)
+    if role is None:
+        return queryset.none()
+    if role == Role.HEAD_OFFICE:
+        return queryset
+    return queryset.filter(**{f"{field}__in": user_stores(user).values("pk")})
+
+
+def role_required(*roles: Role) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Sign-in required, then one of `roles` (head office passes every role check)."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+            role = user_role(request.user)
+            if role is None or (role not in roles and role != Role.HEAD_OFFICE):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+staff_required = role_required(Role.ASSOCIATE, Role.MANAGER)
+manager_required = role_required(Role.MANAGER)
+head_office_required = role_required(Role.HEAD_OFFICE)

@@ -1,0 +1,13 @@
+"""The Celery app `omniportal`: `celery -A omniportal worker` / `celery -A omniportal beat`."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "omniportal.settings")
+
+app = Celery("omniportal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

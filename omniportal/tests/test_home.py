@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from clienteling.factories import CustomerFactory, VisitFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_person_is_sent_to_sign_in(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
+
+
+def test_associate_sees_their_store_home_page(client, associate_milano, store_milano):
+    client.force_login(associate_milano)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert "Milano Duomo" in response.content.decode()
+
+
+def test_home_page_in_italian(client, associate_milano):
+    client.force_login(associate_milano)
+    response = client.get("/it/")
+    assert response.status_code == 200
+    assert "Oggi a Milano Duomo" in response.content.decode()
+
+
+def test_in_store_now_lists_recent_visitors_of_this_store_only(
+    client, associate_milano, store_milano, store_roma, django_assert_max_num_queries
+):
+    recent = CustomerFactory(first_name="Lucia", last_name="Bianchi")
+    VisitFactory(store=store_milano, customer=recent, seen_at=timezone.now() - timedelta(minutes=10))
+    old = CustomerFactory(first_name="Ugo", last_name="Vecchi")
+    VisitFactory(store=store_milano, customer=old, seen_at=timezone.now() - timedelta(hours=3))
+    elsewhere = CustomerFactory(first_name="Rita", last_name="Romana")
+    VisitFactory(store=store_roma, customer=elsewhere)
+    client.force_login(associate_milano)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("home") + "?part=in-store-now", headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert "Lucia Bianchi" in body
+    assert "Ugo Vecchi" not in body
+    assert "Rita Romana" not in body
+    assert "<html" not in body  # the partial only

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from . import views
+
+api_v1 = [
+    path("", include("inventory.api_urls")),
+    path("", include("clienteling.api_urls")),
+    path("", include("orders.api_urls")),
+]
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/", include(api_v1)),
+]
+
+urlpatterns += i18n_patterns(
+    path("", views.home, name="home"),
+    path("store/", views.choose_store, name="choose-store"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(template_name="registration/login.html", redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("", include("inventory.urls")),
+    path("", include("clienteling.urls")),
+    path("", include("orders.urls")),
+    prefix_default_language=False,
+)
+
+admin.site.site_header = "Omniportal · head office"
+admin.site.site_title = "Omniportal"

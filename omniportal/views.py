@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from clienteling.selectors import customers_in_store_now, tasks_for_person
+from orders.selectors import pickups_to_prepare
+
+from .access import staff_required, user_stores
+from .middleware import SESSION_STORE_KEY
+
+logger = logging.getLogger(__name__)
+
+
+@staff_required
+def home(request: HttpRequest) -> HttpResponse:
+    store = request.store
+    context = {
+        "store": store,
+        "in_store_now": customers_in_store_now(store=store) if store else [],
+        "pickups": pickups_to_prepare(store=store)[:10] if store else [],
+        "tasks": tasks_for_person(user=request.user, store=store)[:10] if store else [],
+    }
+    if request.htmx and request.GET.get("part") == "in-store-now":
+        return render(request, "home.html#in-store-now", context)
+    return render(request, "home.html", context)
+
+
+@require_POST
+@staff_required
+def choose_store(request: HttpRequest) -> HttpResponse:
+    raw = request.POST.get("store", "")
+    store = user_stores(request.user).filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 19 else None
+    if store is None:
+        messages.error(request, _("You are not assigned to that store."))
+    else:
+        request.session[SESSION_STORE_KEY] = store.pk
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "home"
+    return redirect(target)
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    body: dict[str, str] = {}
+    healthy = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        body["database"] = "ok"
+    except Exception:  # any failure means "not ok"; the detail goes to the log, not to the world
+        logger.exception("healthz: database check failed")
+        body["database"] = "error"
+        healthy = False
+    if settings.REDIS_URL:
+        try:
+            from omniportal.celery import app
+
+            with app.connection_for_write() as conn:
+                conn.ensure_connection(max_retries=1, timeout=2)
+            body["broker"] = "ok"
+        except Exception:
+            logger.exception("healthz: broker check failed")
+            body["broker"] = "error"
+            healthy = False
+    else:
+        body["broker"] = "not configured"
+    return JsonResponse(body, status=200 if healthy else 503)

@@ -1,0 +1,390 @@
+"""Orders from every channel, in-store sales, endless-aisle baskets, and the commission ledger."""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class OrderChannel(models.TextChoices):
+    WEB = "web", _("Web")
+    APP = "app", _("App")
+    ENDLESS_AISLE = "endless_aisle", _("Endless aisle")
+
+
+class OrderStatus(models.TextChoices):
+    PLACED = "placed", _("Placed")
+    READY = "ready", _("Ready for pickup")
+    SHIPPED = "shipped", _("Shipped")
+    DELIVERED = "delivered", _("Delivered")
+    COLLECTED = "collected", _("Collected")
+    CANCELLED = "cancelled", _("Cancelled")
+    RETURNED = "returned", _("Returned")
+    PARTIALLY_RETURNED = "partially_returned", _("Partially returned")
+    NOT_COLLECTED = "not_collected", _("Not collected, returned to stock")
+
+
+class DeliveryMethod(models.TextChoices):
+    HOME = "home", _("Home delivery")
+    PICKUP = "pickup", _("Pickup in store")
+
+
+class LocationSource(models.TextChoices):
+    GIVEN = "given", _("Coordinates given with the address")
+    POSTAL_CODE = "postal_code", _("Postal-code centroid")
+    CITY = "city", _("City centroid")
+    MANUAL = "manual", _("Set by head office")
+    UNLOCATED = "unlocated", _("Unlocated")
+
+
+def new_tracking_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Order(models.Model):
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    external_id = models.CharField(_("external id"), max_length=64, unique=True, null=True, blank=True)
+    channel = models.CharField(_("channel"), max_length=16, choices=OrderChannel.choices)
+    status = models.CharField(_("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.PLACED)
+    customer = models.ForeignKey(
+        "clienteling.Customer", on_delete=models.PROTECT, null=True, blank=True, related_name="orders"
+    )
+    customer_external_id = models.CharField(max_length=64, blank=True)
+    selling_store = models.ForeignKey(
+        "inventory.Location", on_delete=models.PROTECT, null=True, blank=True, related_name="sold_orders"
+    )
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    placed_at = models.DateTimeField(_("placed at"))
+    currency = models.CharField(_("currency"), max_length=3)
+    shipping_amount = models.DecimalField(_("shipping"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    till_receipt = models.CharField(_("till receipt"), max_length=64, blank=True)
+    delivery_method = models.CharField(_("delivery"), max_length=8, choices=DeliveryMethod.choices)
+    pickup_store = models.ForeignKey(
+        "inventory.Location", on_delete=models.PROTECT, null=True, blank=True, related_name="pickup_orders"
+    )
+    delivery_name = models.CharField(_("recipient"), max_length=200, blank=True)
+    delivery_line1 = models.CharField(_("address"), max_length=200, blank=True)
+    delivery_line2 = models.CharField(_("address line 2"), max_length=200, blank=True)
+    delivery_city = models.CharField(_("city"), max_length=100, blank=True)
+    delivery_postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    delivery_country = models.CharField(_("country"), max_length=2, blank=True)
+    delivery_lat = models.FloatField(_("delivery latitude"), null=True, blank=True)
+    delivery_lon = models.FloatField(_("delivery longitude"), null=True, blank=True)
+    location_source = models.CharField(
+        _("location source"), max_length=16, choices=LocationSource.choices, default=LocationSource.UNLOCATED
+    )
+    tracking_token = models.CharField(max_length=40, unique=True, default=new_tracking_token, editable=False)
+    carrier = models.CharField(_("carrier"), max_length=100, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=100, blank=True)
+    tracking_url = models.URLField(_("carrier tracking URL"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        indexes = [
+            models.Index(fields=["customer", "-placed_at"], name="order_customer_time"),
+            models.Index(fields=["pickup_store", "status"], name="order_pickup_queue"),
+            models.Index(fields=["selling_store", "-placed_at"], name="order_selling_store"),
+            models.Index(fields=["location_source"], name="order_unlocated", condition=Q(location_source="unlocated")),
+            models.Index(fields=["-placed_at"], name="order_placed_at"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(delivery_method="pickup") | Q(pickup_store__isnull=False), name="order_pickup_has_store"
+            ),
+            models.CheckConstraint(condition=Q(shipping_amount__gte=0), name="order_shipping_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_located(self) -> bool:
+        return self.delivery_lat is not None and self.delivery_lon is not None
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey("inventory.Product", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    sku = models.CharField(_("SKU"), max_length=64)
+    quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
+    unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=2)
+    discount = models.DecimalField(_("discount"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    source = models.ForeignKey("inventory.Location", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    reserved_quantity = models.PositiveIntegerField(default=0)
+    shipped_quantity = models.PositiveIntegerField(default=0)
+    cancelled_quantity = models.PositiveIntegerField(default=0)
+    returned_quantity = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="orderline_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="orderline_price_not_negative"),
+            models.CheckConstraint(condition=Q(discount__gte=0), name="orderline_discount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(returned_quantity__lte=models.F("quantity")), name="orderline_returned_within_quantity"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.sku}"
+
+    @property
+    def net_amount(self) -> Decimal:
+        return self.quantity * self.unit_price - self.discount
+
+
+class OrderStatusChange(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="history")
+    from_status = models.CharField(max_length=20, choices=OrderStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=OrderStatus.choices)
+    occurred_at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(max_length=100, blank=True, help_text=_("Integration token or system job."))
+    lines = models.JSONField(default=list, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("order status change")
+        verbose_name_plural = _("order status history")
+        ordering = ["occurred_at", "id"]
+        indexes = [models.Index(fields=["order", "occurred_at"], name="status_order_time")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.from_status} → {self.to_status}"
+
+
+class Sale(models.Model):
+    """An in-store till sale, pushed by the POS."""
+
+    external_id = models.CharField(max_length=64, unique=True)
+    store = models.ForeignKey("inventory.Location", on_delete=models.PROTECT, related_name="sales")
+    sold_at = models.DateTimeField()
+    currency = models.CharField(max_length=3)
+    customer = models.ForeignKey(
+        "clienteling.Customer", on_delete=models.PROTECT, null=True, blank=True, related_name="sales"
+    )
+    customer_external_id = models.CharField(max_length=64, blank=True)
+    loyalty_number = models.CharField(max_length=32, blank=True)
+    total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+
+    class Meta:
+        verbose_name = _("in-store sale")
+        verbose_name_plural = _("in-store sales")
+        indexes = [
+            models.Index(fields=["customer", "-sold_at"], name="sale_customer_time"),
+            models.Index(fields=["store", "-sold_at"], name="sale_store_time"),
+        ]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+
+class SaleLine(models.Model):
+    sale = models.ForeignKey(Sale, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey("inventory.Product", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    sku = models.CharField(max_length=64)
+    quantity = models.IntegerField()
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("sale line")
+        verbose_name_plural = _("sale lines")
+        indexes = [models.Index(fields=["sku"], name="saleline_sku")]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.sku}"
+
+
+class BasketStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ORDERED = "ordered", _("Ordered")
+    ABANDONED = "abandoned", _("Abandoned")
+
+
+class Basket(models.Model):
+    """An endless-aisle basket an associate builds for a customer before placing the order."""
+
+    customer = models.ForeignKey("clienteling.Customer", on_delete=models.CASCADE, related_name="baskets")
+    store = models.ForeignKey("inventory.Location", on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=12, choices=BasketStatus.choices, default=BasketStatus.OPEN)
+    from_cart = models.ForeignKey(
+        "clienteling.Cart", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    order = models.OneToOneField(Order, on_delete=models.SET_NULL, null=True, blank=True, related_name="basket")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("endless-aisle basket")
+        verbose_name_plural = _("endless-aisle baskets")
+        indexes = [models.Index(fields=["customer", "store", "status"], name="basket_customer_store")]
+
+    def __str__(self) -> str:
+        return f"basket {self.pk} for {self.customer_id}"
+
+
+class BasketLine(models.Model):
+    basket = models.ForeignKey(Basket, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey("inventory.Product", on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)])
+    # The associate's override of the proposed fulfilment source; empty means "follow the plan".
+    source = models.ForeignKey("inventory.Location", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("basket line")
+        verbose_name_plural = _("basket lines")
+        constraints = [
+            models.UniqueConstraint(fields=["basket", "product"], name="basketline_unique_product"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="basketline_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.product_id}"
+
+
+rate_validators = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))]
+
+
+class CommissionPolicy(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    effective_from = models.DateField(_("in force from"))
+    effective_to = models.DateField(
+        _("in force until"), null=True, blank=True, help_text=_("Inclusive; empty = open-ended.")
+    )
+    default_rate = models.DecimalField(
+        _("default rate"), max_digits=6, decimal_places=4, validators=rate_validators, help_text=_("0.05 = 5%")
+    )
+    assisted_share = models.DecimalField(
+        _("assisted share"),
+        max_digits=6,
+        decimal_places=4,
+        validators=rate_validators,
+        help_text=_("Share of an endless-aisle order's commission that goes to the selling store."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("commission policy")
+        verbose_name_plural = _("commission policies")
+        ordering = ["-effective_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True) | Q(effective_to__gte=models.F("effective_from")),
+                name="policy_dates_ordered",
+            ),
+            models.CheckConstraint(condition=Q(default_rate__gte=0, default_rate__lte=1), name="policy_rate_range"),
+            models.CheckConstraint(
+                condition=Q(assisted_share__gte=0, assisted_share__lte=1), name="policy_share_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (from {self.effective_from})"
+
+
+class CategoryRate(models.Model):
+    policy = models.ForeignKey(CommissionPolicy, on_delete=models.CASCADE, related_name="category_rates")
+    category = models.ForeignKey("inventory.Category", on_delete=models.PROTECT, related_name="+")
+    rate = models.DecimalField(_("rate"), max_digits=6, decimal_places=4, validators=rate_validators)
+
+    class Meta:
+        verbose_name = _("category rate")
+        verbose_name_plural = _("category rates")
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "category"], name="category_rate_unique"),
+            models.CheckConstraint(condition=Q(rate__gte=0, rate__lte=1), name="category_rate_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category_id}: {self.rate}"
+
+
+class EntryKind(models.TextChoices):
+    CREDIT = "credit", _("Credit")
+    REVERSAL = "reversal", _("Reversal")
+
+
+class CommissionEntry(models.Model):
+    """One line of the commission ledger. Append-only: never updated, never deleted."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="commission_entries")
+    store = models.ForeignKey("inventory.Location", on_delete=models.PROTECT, related_name="commission_entries")
+    kind = models.CharField(_("kind"), max_length=10, choices=EntryKind.choices)
+    # What caused the entry: "credit" for the order's credit, "change:<status change id>" for a reversal.
+    event_key = models.CharField(max_length=40)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    base_amount = models.DecimalField(_("base"), max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    period = models.DateField(_("period"), help_text=_("First day of the statement month."))
+    distance_km = models.FloatField(_("distance (km)"), null=True, blank=True)
+    location_source = models.CharField(max_length=16, choices=LocationSource.choices)
+    policy = models.ForeignKey(CommissionPolicy, on_delete=models.PROTECT, related_name="+")
+    rate = models.DecimalField(_("rate"), max_digits=6, decimal_places=4)
+    share = models.DecimalField(_("share"), max_digits=6, decimal_places=4)
+    explanation = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("commission entry")
+        verbose_name_plural = _("commission entries")
+        constraints = [
+            # The database decides "exactly once": a redelivered task cannot credit twice.
+            models.UniqueConstraint(fields=["order", "store", "event_key"], name="commission_entry_once"),
+        ]
+        indexes = [
+            models.Index(fields=["store", "period"], name="entry_store_period"),
+            models.Index(fields=["period"], name="entry_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount} {self.currency} → {self.store_id}"
+
+
+class StatementStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed, awaiting review")
+    APPROVED = "approved", _("Approved by the store")
+    DISPUTED = "disputed", _("Disputed by the store")
+    FINALISED = "finalised", _("Finalised")
+
+
+class Statement(models.Model):
+    store = models.ForeignKey("inventory.Location", on_delete=models.PROTECT, related_name="statements")
+    period = models.DateField(_("period"), help_text=_("First day of the month."))
+    status = models.CharField(_("status"), max_length=10, choices=StatementStatus.choices, default=StatementStatus.OPEN)
+    comment = models.TextField(_("comment"), blank=True, max_length=2000)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    finalised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    finalised_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("commission statement")
+        verbose_name_plural = _("commission statements")
+        ordering = ["-period", "store"]
+        constraints = [models.UniqueConstraint(fields=["store", "period"], name="statement_unique_store_period")]
+
+    def __str__(self) -> str:
+        return f"{self.store_id} {self.period:%Y-%m} ({self.status})"
