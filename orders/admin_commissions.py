@@ -1,0 +1,1 @@
+"""Admin for commission policies, the ledger and statements."""
