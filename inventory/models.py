@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Greatest
 from django.utils.translation import gettext_lazy as _
 
 
@@ -82,6 +83,11 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sku} · {self.name}"
+
+
+def atp_expression(prefix: str = "") -> Greatest:
+    """ATP in SQL: max(0, on_hand − reserved − safety_stock). `prefix` reaches StockLevel through a relation."""
+    return Greatest(F(f"{prefix}on_hand") - F(f"{prefix}reserved") - F(f"{prefix}safety_stock"), Value(0))
 
 
 class StockLevel(models.Model):

@@ -1,0 +1,1 @@
+"""Celery tasks for order fulfilment (pickup expiry, emails)."""
