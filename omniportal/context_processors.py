@@ -1,16 +1,39 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 from .access import user_role
 from .models import Role
+
+# (url name, label, roles that see it); head office sees everything.
+NAVIGATION = [
+    ("customer-search", _("Customers"), {Role.ASSOCIATE, Role.MANAGER}),
+    ("inventory-search", _("Inventory"), {Role.ASSOCIATE, Role.MANAGER}),
+    ("pickup-queue", _("Pickups"), {Role.ASSOCIATE, Role.MANAGER}),
+    ("commissions", _("Commissions"), {Role.MANAGER}),
+    ("commissions-network", _("Network"), set()),
+    ("insights", _("Insights"), {Role.MANAGER}),
+]
 
 
 def portal(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     role = user_role(user) if user is not None else None
+    nav_items = []
+    if role is not None:
+        path = request.path
+        for url_name, label, roles in NAVIGATION:
+            if role == Role.HEAD_OFFICE or role in roles:
+                try:
+                    url = reverse(url_name)
+                except NoReverseMatch:  # TEMPORARY while the pages land in parallel; removed before release
+                    continue
+                nav_items.append({"url": url, "label": label, "current": path.startswith(url) and url != "/"})
     return {
         "role": role,
         "is_manager": role in {Role.MANAGER, Role.HEAD_OFFICE},
         "is_head_office": role == Role.HEAD_OFFICE,
+        "nav_items": nav_items,
     }
