@@ -158,7 +158,7 @@ SESSION_COOKIE_SECURE = _strict_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = _strict_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
-SECURE_HSTS_PRELOAD = _strict_bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_HSTS_PRELOAD = _strict_bool("SECURE_HSTS_PRELOAD", default=SECURE_HSTS_SECONDS > 0)
 _proxy_header = env.str("SECURE_PROXY_SSL_HEADER", default="")
 if _proxy_header:
     _name, _sep, _value = _proxy_header.partition(",")
