@@ -291,3 +291,6 @@ class ProfileAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.customer_id} ({self.via})"
+
+
+from .models_insights import *  # noqa: E402,F403
