@@ -12,3 +12,7 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"token": "100000/min"}}  # noqa: F405
+NEAREST_STORE_RECHECK_SECONDS = 0  # each test rolls back its stores; re-validate the nearest-store index on every call
+# Serve static files straight from the finders (no collectstatic in tests), through WhiteNoise like production.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
