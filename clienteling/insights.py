@@ -1,0 +1,678 @@
+"""Omnichannel insight (SPEC 2.6): build the daily facts, read the report from them, say what it means.
+
+Definitions (also on the page and in docs/insights.md):
+- A cart belongs to the local calendar day (settings.TIME_ZONE) of its `source_updated_at`.
+- Abandoned: status `abandoned`, or status `active` and not updated for more than 24 hours when the day's
+  facts are built. Ordered: status `ordered`. Online conversion = ordered carts / all carts.
+- Distance band: `Customer.nearest_store_km` (filled at ingestion from the home coordinates); lower edge
+  inclusive (exactly 5 km is in 5–15 km). No coordinates, or no customer, is "unknown distance".
+- ROPO: an abandoned cart of a known customer is followed by an in-store purchase when the same customer buys a
+  SKU of that cart in a store strictly after the cart's last update and at most N calendar days later
+  (day N counted, day N+1 not). Revenue: each such sale line once, credited to the latest abandoned cart that
+  held its SKU.
+- Online-influenced in-store revenue: in-store sale lines whose SKU the same customer viewed, added to a cart or
+  wishlisted online (events or cart snapshots) in the N calendar days up to the sale.
+
+Every fact is stored by lag in days (0 … max_window_days()), so the page can choose any window up to the
+maximum without rebuilding anything.
+"""
+
+from __future__ import annotations
+
+import time as clock
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, Max, QuerySet, Sum
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from omniportal.access import is_head_office, user_stores
+
+from .models import BrowsingEvent, Cart, CartLine, Customer, EventType
+from .models_insights import CartDayFact, DistanceBand, InfluenceDayFact, InsightDay, RopoDayFact, StoreDayFact
+
+ABANDON_AFTER = timedelta(hours=24)
+BAND_EDGES_KM = (5, 15, 50)
+ONLINE_TOUCHES = (EventType.PRODUCT_VIEW, EventType.ADD_TO_CART, EventType.WISHLIST_ADD)
+ONLINE_CHANNELS = ("web", "app")
+MAX_PERIOD_DAYS = 731
+CENT = Decimal("0.01")
+
+
+class InsightDayInFuture(ValueError):
+    """Facts are built for days that have started; a future day would be recorded as built and empty."""
+
+
+def max_window_days() -> int:
+    """The longest ROPO window the facts support (lags are stored up to this many days)."""
+    return max(30, settings.ROPO_WINDOW_DAYS)
+
+
+def local_today() -> date:
+    return timezone.localdate()
+
+
+def day_start(day: date) -> datetime:
+    """Local midnight of `day` as an aware datetime (DST-correct: days are 23, 24 or 25 hours long)."""
+    return datetime.combine(day, time.min, tzinfo=timezone.get_default_timezone())
+
+
+def days_between(date_from: date, date_to: date) -> list[date]:
+    return [date_from + timedelta(days=offset) for offset in range((date_to - date_from).days + 1)]
+
+
+# --------------------------------------------------------------------------- building the facts (services)
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _ts(value: datetime) -> object:
+    # SQLite keeps datetimes as UTC text: raw parameters must be adapted like the ORM adapts them.
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _money(value: object) -> Decimal:
+    if value is None:
+        return Decimal("0.00")
+    return Decimal(str(value)).quantize(CENT)
+
+
+def _band_sql(km: str) -> str:
+    near, town, region = BAND_EDGES_KM
+    return (
+        f"CASE WHEN {km} IS NULL THEN {DistanceBand.UNKNOWN.value} WHEN {km} < {near} THEN {DistanceBand.NEAR.value} "
+        f"WHEN {km} < {town} THEN {DistanceBand.TOWN.value} WHEN {km} < {region} THEN {DistanceBand.REGION.value} "
+        f"ELSE {DistanceBand.FAR.value} END"
+    )
+
+
+def _lag_after_sql(column: str, day: date, max_days: int) -> tuple[str, list[object]]:
+    """Calendar days from `day` to `column` (a timestamp on or after `day`'s midnight), capped at `max_days`."""
+    whens = " ".join(f"WHEN {column} < %s THEN {lag}" for lag in range(max_days))
+    params = [_ts(day_start(day + timedelta(days=lag + 1))) for lag in range(max_days)]
+    return f"CASE {whens} ELSE {max_days} END", params
+
+
+def _lag_before_sql(column: str, day: date, max_days: int) -> tuple[str, list[object]]:
+    """Calendar days from `column` (a timestamp before the end of `day`) to `day`, capped at `max_days`."""
+    whens = " ".join(f"WHEN {column} >= %s THEN {lag}" for lag in range(max_days))
+    params = [_ts(day_start(day - timedelta(days=lag))) for lag in range(max_days)]
+    return f"CASE {whens} ELSE {max_days} END", params
+
+
+def _abandoned_sql(alias: str) -> str:
+    return f"({alias}.status = 'abandoned' OR ({alias}.status = 'active' AND {alias}.source_updated_at < %s))"
+
+
+def _fetch(sql: str, params: Sequence[object]) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _cart_rows(day: date, stale_before: datetime) -> list[CartDayFact]:
+    cart, line, customer = _table(Cart), _table(CartLine), _table(Customer)
+    sql = f"""
+        WITH day_carts AS (
+            SELECT c.customer_id, c.status, cu.nearest_store_id AS store_id,
+                   {_band_sql("cu.nearest_store_km")} AS band,
+                   CASE WHEN {_abandoned_sql("c")} THEN 1 ELSE 0 END AS is_abandoned,
+                   (SELECT SUM(l.quantity * l.unit_price) FROM {line} l WHERE l.cart_id = c.id) AS cart_value
+            FROM {cart} c LEFT JOIN {customer} cu ON cu.id = c.customer_id
+            WHERE c.status IN ('active', 'ordered', 'abandoned')
+              AND c.source_updated_at >= %s AND c.source_updated_at < %s
+        )
+        SELECT store_id, band, COUNT(*),
+               SUM(CASE WHEN status = 'ordered' THEN 1 ELSE 0 END),
+               SUM(is_abandoned),
+               SUM(CASE WHEN is_abandoned = 1 AND customer_id IS NOT NULL THEN 1 ELSE 0 END),
+               SUM(CASE WHEN is_abandoned = 1 THEN COALESCE(cart_value, 0) ELSE 0 END)
+        FROM day_carts GROUP BY store_id, band
+    """
+    params = [_ts(stale_before), _ts(day_start(day)), _ts(day_start(day + timedelta(days=1)))]
+    return [
+        CartDayFact(
+            day=day,
+            store_id=store_id,
+            band=band,
+            carts=carts,
+            ordered=ordered or 0,
+            abandoned=abandoned or 0,
+            abandoned_known=known or 0,
+            abandoned_value=_money(value),
+        )
+        for store_id, band, carts, ordered, abandoned, known, value in _fetch(sql, params)
+    ]
+
+
+def _abandoned_carts_cte(day: date, stale_before: datetime) -> tuple[str, list[object]]:
+    cart, customer = _table(Cart), _table(Customer)
+    sql = f"""
+        abandoned AS (
+            SELECT c.id, c.customer_id, c.source_updated_at AS left_at, cu.nearest_store_id AS store_id,
+                   {_band_sql("cu.nearest_store_km")} AS band
+            FROM {cart} c JOIN {customer} cu ON cu.id = c.customer_id
+            WHERE c.status IN ('active', 'abandoned') AND {_abandoned_sql("c")}
+              AND c.source_updated_at >= %s AND c.source_updated_at < %s
+        )
+    """
+    return sql, [_ts(stale_before), _ts(day_start(day)), _ts(day_start(day + timedelta(days=1)))]
+
+
+def _ropo_rows(day: date, stale_before: datetime, max_days: int) -> list[RopoDayFact]:
+    from orders.models import Sale, SaleLine
+
+    sale, sale_line, cart, cart_line = _table(Sale), _table(SaleLine), _table(Cart), _table(CartLine)
+    horizon = _ts(day_start(day + timedelta(days=max_days + 1)))
+    abandoned_cte, abandoned_params = _abandoned_carts_cte(day, stale_before)
+
+    # Carts: each abandoned cart once, at the lag of its first in-store purchase of one of its SKUs.
+    first_lag, first_lag_params = _lag_after_sql("first_at", day, max_days)
+    carts_sql = f"""
+        WITH {abandoned_cte},
+        first_purchase AS (
+            SELECT a.id, a.store_id, a.band, MIN(s.sold_at) AS first_at
+            FROM abandoned a
+            JOIN {sale} s ON s.customer_id = a.customer_id AND s.sold_at > a.left_at AND s.sold_at < %s
+            WHERE EXISTS (
+                SELECT 1 FROM {sale_line} sl JOIN {cart_line} cl ON cl.sku = sl.sku
+                WHERE sl.sale_id = s.id AND cl.cart_id = a.id
+            )
+            GROUP BY a.id, a.store_id, a.band
+        )
+        SELECT store_id, band, lag, COUNT(*) FROM (
+            SELECT store_id, band, {first_lag} AS lag FROM first_purchase
+        ) lagged GROUP BY store_id, band, lag
+    """
+    carts = _fetch(carts_sql, [*abandoned_params, horizon, *first_lag_params])
+
+    # Revenue: each sale line once, credited to the latest abandoned cart (of any day) that held its SKU, so
+    # two abandoned carts with the same product never count the same purchase twice.
+    sold_lag, sold_lag_params = _lag_after_sql("sold_at", day, max_days)
+    revenue_sql = f"""
+        WITH {abandoned_cte},
+        matched AS (
+            SELECT a.store_id, a.band, s.sold_at, sl.quantity * sl.unit_price AS amount
+            FROM abandoned a
+            JOIN {sale} s ON s.customer_id = a.customer_id AND s.sold_at > a.left_at AND s.sold_at < %s
+            JOIN {sale_line} sl ON sl.sale_id = s.id
+            WHERE EXISTS (SELECT 1 FROM {cart_line} cl WHERE cl.cart_id = a.id AND cl.sku = sl.sku)
+              AND NOT EXISTS (
+                SELECT 1 FROM {cart} c2 JOIN {cart_line} cl2 ON cl2.cart_id = c2.id
+                WHERE c2.customer_id = a.customer_id AND cl2.sku = sl.sku
+                  AND c2.status IN ('active', 'abandoned') AND {_abandoned_sql("c2")}
+                  AND c2.source_updated_at < s.sold_at
+                  AND (c2.source_updated_at > a.left_at OR (c2.source_updated_at = a.left_at AND c2.id > a.id))
+              )
+        )
+        SELECT store_id, band, lag, SUM(amount) FROM (
+            SELECT store_id, band, amount, {sold_lag} AS lag FROM matched
+        ) lagged GROUP BY store_id, band, lag
+    """
+    revenue = _fetch(revenue_sql, [*abandoned_params, horizon, _ts(stale_before), *sold_lag_params])
+
+    facts: dict[tuple, RopoDayFact] = {}
+    for store_id, band, lag, count in carts:
+        facts[(store_id, band, lag)] = RopoDayFact(day=day, store_id=store_id, band=band, lag_days=lag, carts=count)
+    for store_id, band, lag, amount in revenue:
+        fact = facts.setdefault(
+            (store_id, band, lag), RopoDayFact(day=day, store_id=store_id, band=band, lag_days=lag, carts=0)
+        )
+        fact.revenue = _money(amount)
+    return list(facts.values())
+
+
+def _store_rows(day: date) -> list[StoreDayFact]:
+    from orders.models import CommissionEntry, EntryKind, Order, Sale, SaleLine
+
+    start, end = _ts(day_start(day)), _ts(day_start(day + timedelta(days=1)))
+    sales = _fetch(
+        f"""SELECT s.store_id, SUM(sl.quantity * sl.unit_price)
+            FROM {_table(Sale)} s JOIN {_table(SaleLine)} sl ON sl.sale_id = s.id
+            WHERE s.sold_at >= %s AND s.sold_at < %s GROUP BY s.store_id""",
+        [start, end],
+    )
+    # Web and app orders only: endless-aisle orders are sold in a store, not drawn online.
+    credits = _fetch(
+        f"""SELECT e.store_id, COUNT(DISTINCT e.order_id), SUM(e.amount)
+            FROM {_table(CommissionEntry)} e JOIN {_table(Order)} o ON o.id = e.order_id
+            WHERE e.kind = %s AND o.channel IN ('web', 'app') AND o.placed_at >= %s AND o.placed_at < %s
+            GROUP BY e.store_id""",
+        [EntryKind.CREDIT.value, start, end],
+    )
+    facts: dict[int, StoreDayFact] = {}
+    for store_id, revenue in sales:
+        facts[store_id] = StoreDayFact(day=day, store_id=store_id, sales_revenue=_money(revenue))
+    for store_id, orders, amount in credits:
+        fact = facts.setdefault(store_id, StoreDayFact(day=day, store_id=store_id))
+        fact.credited_orders = orders
+        fact.credited_amount = _money(amount)
+    return list(facts.values())
+
+
+def _influence_rows(day: date, max_days: int) -> list[InfluenceDayFact]:
+    from orders.models import Sale, SaleLine
+
+    event, cart, cart_line = _table(BrowsingEvent), _table(Cart), _table(CartLine)
+    lookback = _ts(day_start(day - timedelta(days=max_days)))
+    touch_types = ", ".join(f"'{kind.value}'" for kind in ONLINE_TOUCHES)
+    lag, lag_params = _lag_before_sql("last_touch", day, max_days)
+    sql = f"""
+        WITH day_lines AS (
+            SELECT s.store_id, sl.quantity * sl.unit_price AS amount,
+                   (SELECT MAX(e.occurred_at) FROM {event} e
+                     WHERE e.customer_id = s.customer_id AND e.sku = sl.sku AND e.type IN ({touch_types})
+                       AND e.occurred_at < s.sold_at AND e.occurred_at >= %s) AS last_event,
+                   (SELECT MAX(c.source_updated_at) FROM {cart} c JOIN {cart_line} cl ON cl.cart_id = c.id
+                     WHERE c.customer_id = s.customer_id AND cl.sku = sl.sku
+                       AND c.source_updated_at < s.sold_at AND c.source_updated_at >= %s) AS last_cart
+            FROM {_table(Sale)} s JOIN {_table(SaleLine)} sl ON sl.sale_id = s.id
+            WHERE s.customer_id IS NOT NULL AND s.sold_at >= %s AND s.sold_at < %s
+        ),
+        touched AS (
+            SELECT store_id, amount,
+                   CASE WHEN last_event IS NULL THEN last_cart WHEN last_cart IS NULL THEN last_event
+                        WHEN last_event > last_cart THEN last_event ELSE last_cart END AS last_touch
+            FROM day_lines
+        )
+        SELECT store_id, lag, SUM(amount) FROM (
+            SELECT store_id, amount, {lag} AS lag FROM touched WHERE last_touch IS NOT NULL
+        ) lagged GROUP BY store_id, lag
+    """
+    params = [lookback, lookback, _ts(day_start(day)), _ts(day_start(day + timedelta(days=1))), *lag_params]
+    return [
+        InfluenceDayFact(day=day, store_id=store_id, lag_days=lag_days, revenue=_money(amount))
+        for store_id, lag_days, amount in _fetch(sql, params)
+    ]
+
+
+def _lock_day(day: date) -> None:
+    # Two rebuilds of one day would both delete then insert; the second waits here instead of failing on the
+    # unique constraints. SQLite serialises writers by itself.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x1A51, day.toordinal()])
+
+
+def insight_day_rebuild(*, day: date, as_of: datetime | None = None) -> InsightDay:
+    """Replace every fact of one local day in one transaction: running it twice leaves the same rows."""
+    as_of = as_of or timezone.now()
+    if day > timezone.localdate(as_of):
+        raise InsightDayInFuture(day)
+    started = clock.perf_counter()
+    max_days = max_window_days()
+    stale_before = as_of - ABANDON_AFTER
+    with transaction.atomic():
+        _lock_day(day)
+        cart_facts = _cart_rows(day, stale_before)
+        ropo_facts = _ropo_rows(day, stale_before, max_days)
+        store_facts = _store_rows(day)
+        influence_facts = _influence_rows(day, max_days)
+        for model, rows in (
+            (CartDayFact, cart_facts),
+            (RopoDayFact, ropo_facts),
+            (StoreDayFact, store_facts),
+            (InfluenceDayFact, influence_facts),
+        ):
+            model.objects.filter(day=day).delete()
+            model.objects.bulk_create(rows, batch_size=2000)
+        built, _created = InsightDay.objects.update_or_create(
+            day=day,
+            defaults={"rebuilt_at": timezone.now(), "as_of": as_of, "seconds": clock.perf_counter() - started},
+        )
+    return built
+
+
+def insight_days_rebuild(*, date_from: date, date_to: date, as_of: datetime | None = None) -> list[InsightDay]:
+    """Rebuild each day of a range, one transaction per day (a long range never holds one huge transaction)."""
+    return [insight_day_rebuild(day=day, as_of=as_of) for day in days_between(date_from, date_to)]
+
+
+def insight_days_to_refresh(*, today: date | None = None) -> list[date]:
+    """Days whose facts can still change: a later purchase may close a ROPO window opened up to
+    max_window_days() ago, and a cart left yesterday turns abandoned 24 hours later."""
+    today = today or local_today()
+    return days_between(today - timedelta(days=max_window_days() + 1), today - timedelta(days=1))
+
+
+# --------------------------------------------------------------------------- reading the report (selectors)
+
+
+def _rate(part: int | Decimal, whole: int | Decimal) -> float | None:
+    return None if not whole else round(float(part) * 100 / float(whole), 1)
+
+
+@dataclass
+class Totals:
+    carts: int = 0
+    ordered: int = 0
+    abandoned: int = 0
+    abandoned_known: int = 0
+    abandoned_value: Decimal = Decimal("0.00")
+    ropo_carts: int = 0
+    ropo_revenue: Decimal = Decimal("0.00")
+    sales_revenue: Decimal = Decimal("0.00")
+    influenced_revenue: Decimal = Decimal("0.00")
+    credited_orders: int = 0
+    credited_amount: Decimal = Decimal("0.00")
+
+    def add(self, other: Totals) -> None:
+        for name in Totals.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def abandonment_rate(self) -> float | None:
+        return _rate(self.abandoned, self.carts)
+
+    @property
+    def conversion_rate(self) -> float | None:
+        return _rate(self.ordered, self.carts)
+
+    @property
+    def ropo_share(self) -> float | None:
+        return _rate(self.ropo_carts, self.abandoned_known)
+
+    @property
+    def influenced_share(self) -> float | None:
+        return _rate(self.influenced_revenue, self.sales_revenue)
+
+
+@dataclass
+class BandRow(Totals):
+    band: int = DistanceBand.UNKNOWN
+
+    @property
+    def label(self) -> str:
+        return str(DistanceBand(self.band).label)
+
+
+@dataclass
+class StoreRow(Totals):
+    store_id: int | None = None
+    code: str = ""
+    name: str = ""
+
+
+@dataclass
+class InsightReport:
+    date_from: date
+    date_to: date
+    window_days: int
+    scope_label: str
+    bands: list[BandRow]
+    stores: list[StoreRow]
+    total: Totals
+    days_in_period: int
+    days_built: int
+    last_built_at: datetime | None
+    # ROPO for carts of the period's last `window_days` days has not had its whole window yet.
+    window_still_open: bool
+    unassigned: StoreRow | None = None
+    reading: str = field(default="")
+
+    @property
+    def days_missing(self) -> int:
+        return self.days_in_period - self.days_built
+
+
+def _scoped(queryset: QuerySet, *, user, store) -> QuerySet:
+    if store is not None:
+        return queryset.filter(store=store)
+    if is_head_office(user):
+        return queryset
+    return queryset.filter(store__in=user_stores(user).values("pk"))
+
+
+def insight_report(*, user, date_from: date, date_to: date, window_days: int, store=None) -> InsightReport:
+    """The report for `user`'s stores (head office: the network, store-less carts included), from the facts.
+
+    `store` must already be one of user_stores(user): the form checks it.
+    """
+    period = {"day__gte": date_from, "day__lte": date_to}
+    cart_sums = (
+        _scoped(CartDayFact.objects.filter(**period), user=user, store=store)
+        .values("store_id", "band")
+        .annotate(
+            carts=Sum("carts"),
+            ordered=Sum("ordered"),
+            abandoned=Sum("abandoned"),
+            abandoned_known=Sum("abandoned_known"),
+            abandoned_value=Sum("abandoned_value"),
+        )
+        .order_by()
+    )
+    ropo_sums = (
+        _scoped(RopoDayFact.objects.filter(**period, lag_days__lte=window_days), user=user, store=store)
+        .values("store_id", "band")
+        .annotate(ropo_carts=Sum("carts"), ropo_revenue=Sum("revenue"))
+        .order_by()
+    )
+    store_sums = (
+        _scoped(StoreDayFact.objects.filter(**period), user=user, store=store)
+        .values("store_id")
+        .annotate(
+            sales_revenue=Sum("sales_revenue"),
+            credited_orders=Sum("credited_orders"),
+            credited_amount=Sum("credited_amount"),
+        )
+        .order_by()
+    )
+    influence_sums = (
+        _scoped(InfluenceDayFact.objects.filter(**period, lag_days__lte=window_days), user=user, store=store)
+        .values("store_id")
+        .annotate(influenced_revenue=Sum("revenue"))
+        .order_by()
+    )
+    stores_in_scope = [store] if store is not None else list(user_stores(user).only("pk", "code", "name"))
+
+    bands = {band.value: BandRow(band=band.value) for band in DistanceBand}
+    rows = {s.pk: StoreRow(store_id=s.pk, code=s.code, name=s.name) for s in stores_in_scope}
+    unassigned = StoreRow(store_id=None, code="", name=_("No nearest store (anonymous cart or no address)"))
+
+    def row_for(store_id: int | None) -> StoreRow | None:
+        return unassigned if store_id is None else rows.get(store_id)
+
+    for item in cart_sums:
+        delta = Totals(
+            carts=item["carts"],
+            ordered=item["ordered"],
+            abandoned=item["abandoned"],
+            abandoned_known=item["abandoned_known"],
+            abandoned_value=_money(item["abandoned_value"]),
+        )
+        bands[item["band"]].add(delta)
+        if (target := row_for(item["store_id"])) is not None:
+            target.add(delta)
+    for item in ropo_sums:
+        delta = Totals(ropo_carts=item["ropo_carts"], ropo_revenue=_money(item["ropo_revenue"]))
+        bands[item["band"]].add(delta)
+        if (target := row_for(item["store_id"])) is not None:
+            target.add(delta)
+    for item in store_sums:
+        if (target := rows.get(item["store_id"])) is not None:
+            target.add(
+                Totals(
+                    sales_revenue=_money(item["sales_revenue"]),
+                    credited_orders=item["credited_orders"],
+                    credited_amount=_money(item["credited_amount"]),
+                )
+            )
+    for item in influence_sums:
+        if (target := rows.get(item["store_id"])) is not None:
+            target.add(Totals(influenced_revenue=_money(item["influenced_revenue"])))
+
+    total = Totals()
+    for band_row in bands.values():
+        total.add(Totals(**{name: getattr(band_row, name) for name in Totals.__dataclass_fields__}))
+    for store_row in rows.values():
+        total.add(
+            Totals(
+                sales_revenue=store_row.sales_revenue,
+                influenced_revenue=store_row.influenced_revenue,
+                credited_orders=store_row.credited_orders,
+                credited_amount=store_row.credited_amount,
+            )
+        )
+
+    built = InsightDay.objects.filter(day__gte=date_from, day__lte=date_to).aggregate(
+        days=Count("pk"), last=Max("rebuilt_at")
+    )
+    if store is not None:
+        scope_label = store.name
+    elif is_head_office(user):
+        scope_label = _("the whole network")
+    elif len(stores_in_scope) == 1:
+        scope_label = stores_in_scope[0].name
+    else:
+        scope_label = _("your stores")
+    report = InsightReport(
+        date_from=date_from,
+        date_to=date_to,
+        window_days=window_days,
+        scope_label=scope_label,
+        bands=[bands[band.value] for band in DistanceBand],
+        stores=sorted(rows.values(), key=lambda row: row.code),
+        total=total,
+        days_in_period=(date_to - date_from).days + 1,
+        days_built=built["days"],
+        last_built_at=built["last"],
+        window_still_open=date_to > local_today() - timedelta(days=window_days + 1),
+        unassigned=unassigned if store is None and is_head_office(user) and unassigned.carts else None,
+    )
+    report.reading = insight_reading(report)
+    return report
+
+
+# --------------------------------------------------------------------------- the plain-language reading
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{number_format(value, 1)} %"
+
+
+def euros(amount: Decimal) -> str:
+    return f"€ {number_format(amount, 0, force_grouping=True)}"
+
+
+def _ends(bands: Iterable[BandRow]) -> tuple[BandRow, BandRow] | None:
+    """The nearest and the farthest known distance bands that have carts, when they differ."""
+    known = [row for row in bands if row.band != DistanceBand.UNKNOWN and row.carts]
+    return (known[0], known[-1]) if len(known) >= 2 else None
+
+
+# Abandonment that differs by at least this many points between the nearest and farthest band is a pattern.
+PATTERN_POINTS = 10
+
+
+def insight_reading(report: InsightReport) -> str:
+    """One paragraph, built from the numbers, that says what the report shows."""
+    total = report.total
+    period = {
+        "start": date_format(report.date_from, "SHORT_DATE_FORMAT"),
+        "end": date_format(report.date_to, "SHORT_DATE_FORMAT"),
+        "scope": report.scope_label,
+    }
+    if not total.carts:
+        sentences = [_("From %(start)s to %(end)s no online carts were recorded for %(scope)s.") % period]
+    else:
+        sentences = [
+            ngettext(
+                "From %(start)s to %(end)s customers of %(scope)s left %(carts)s online cart: "
+                "%(abandoned)s abandoned, %(ordered)s ordered online.",
+                "From %(start)s to %(end)s customers of %(scope)s left %(carts)s online carts: "
+                "%(abandoned)s abandoned, %(ordered)s ordered online.",
+                total.carts,
+            )
+            % {
+                **period,
+                "carts": number_format(total.carts, force_grouping=True),
+                "abandoned": percent(total.abandonment_rate),
+                "ordered": percent(total.conversion_rate),
+            }
+        ]
+        ends = _ends(report.bands)
+        if ends:
+            near, far = ends
+            sentences.append(
+                _(
+                    "Customers living %(near)s from a store abandoned %(near_abandoned)s of their carts and ordered "
+                    "%(near_ordered)s online; customers %(far)s away abandoned %(far_abandoned)s and ordered "
+                    "%(far_ordered)s."
+                )
+                % {
+                    "near": near.label,
+                    "near_abandoned": percent(near.abandonment_rate),
+                    "near_ordered": percent(near.conversion_rate),
+                    "far": far.label,
+                    "far_abandoned": percent(far.abandonment_rate),
+                    "far_ordered": percent(far.conversion_rate),
+                }
+            )
+        if total.abandoned_known:
+            sentences.append(
+                ngettext(
+                    "%(share)s of the abandoned carts of known customers were followed within %(days)s day by an "
+                    "in-store purchase of a product from the cart, worth %(revenue)s.",
+                    "%(share)s of the abandoned carts of known customers were followed within %(days)s days by an "
+                    "in-store purchase of a product from the cart, worth %(revenue)s.",
+                    report.window_days,
+                )
+                % {
+                    "share": percent(total.ropo_share),
+                    "days": report.window_days,
+                    "revenue": euros(total.ropo_revenue),
+                }
+            )
+        if ends:
+            near, far = ends
+            gap = (near.abandonment_rate or 0) - (far.abandonment_rate or 0)
+            if gap >= PATTERN_POINTS and (near.ropo_share or 0) > (far.ropo_share or 0):
+                sentences.append(
+                    _(
+                        "Near-store customers use the online cart as a shopping list: %(near_ropo)s of their "
+                        "abandoned carts ended in a store purchase (against %(far_ropo)s %(far)s away), so those "
+                        "carts are store sales, not lost sales."
+                    )
+                    % {"near_ropo": percent(near.ropo_share), "far_ropo": percent(far.ropo_share), "far": far.label}
+                )
+            else:
+                sentences.append(
+                    _(
+                        "In this period near-store customers do not abandon online carts clearly more than distant "
+                        "ones: no shopping-list pattern shows."
+                    )
+                )
+    if total.sales_revenue:
+        sentences.append(
+            _(
+                "In-store revenue influenced by online browsing was %(influenced)s, %(share)s of in-store revenue "
+                "(%(sales)s)."
+            )
+            % {
+                "influenced": euros(total.influenced_revenue),
+                "share": percent(total.influenced_share),
+                "sales": euros(total.sales_revenue),
+            }
+        )
+    if total.credited_orders:
+        sentences.append(
+            ngettext(
+                "%(orders)s online order was credited to these stores (%(amount)s in commission).",
+                "%(orders)s online orders were credited to these stores (%(amount)s in commission).",
+                total.credited_orders,
+            )
+            % {
+                "orders": number_format(total.credited_orders, force_grouping=True),
+                "amount": euros(total.credited_amount),
+            }
+        )
+    return " ".join(sentences)
