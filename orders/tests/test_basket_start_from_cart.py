@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from clienteling.factories import CartFactory, CartLineFactory, CustomerFactory
+from inventory.factories import ProductFactory
+from orders.models import Basket, BasketStatus
+from orders.services import BasketError, basket_start_from_cart
+
+pytestmark = pytest.mark.django_db
+
+
+def test_cart_lines_become_basket_lines(store_milano, associate_milano):
+    cart = CartFactory()
+    CartLineFactory(cart=cart, quantity=2)
+    CartLineFactory(cart=cart, product=None, sku="NOT-IN-CATALOGUE")
+    basket = basket_start_from_cart(customer=cart.customer, store=store_milano, actor=associate_milano)
+    assert basket.status == BasketStatus.OPEN
+    assert basket.from_cart == cart
+    assert [(line.product.sku, line.quantity) for line in basket.lines.all()] == [(cart.lines.first().sku, 2)]
+
+
+def test_starting_twice_reuses_the_open_basket(store_milano, associate_milano):
+    line = CartLineFactory(quantity=3)
+    first = basket_start_from_cart(customer=line.cart.customer, store=store_milano, actor=associate_milano)
+    second = basket_start_from_cart(customer=line.cart.customer, store=store_milano, actor=associate_milano)
+    assert first.pk == second.pk
+    assert second.lines.get().quantity == 3
+
+
+def test_customer_without_consent_cannot_start_from_cart(store_milano, associate_milano):
+    line = CartLineFactory(cart__customer=CustomerFactory(consent_clienteling=False))
+    with pytest.raises(BasketError):
+        basket_start_from_cart(customer=line.cart.customer, store=store_milano, actor=associate_milano)
+    assert not Basket.objects.exists()
+
+
+def test_customer_without_cart_is_refused(store_milano, associate_milano):
+    with pytest.raises(BasketError):
+        basket_start_from_cart(customer=CustomerFactory(), store=store_milano, actor=associate_milano)
+
+
+def test_post_redirects_to_checkout(client, store_milano, associate_milano):
+    line = CartLineFactory(product=ProductFactory(name="Trench coat"))
+    client.force_login(associate_milano)
+    response = client.post(reverse("basket-from-cart", args=[line.cart.customer.pk]))
+    assert response.status_code == 302
+    assert response.url == f"{reverse('order-new')}?customer={line.cart.customer.pk}"
+    page = client.get(response.url)
+    assert "Trench coat" in page.content.decode()
+
+
+def test_get_is_not_allowed(client, store_milano, associate_milano):
+    line = CartLineFactory()
+    client.force_login(associate_milano)
+    assert client.get(reverse("basket-from-cart", args=[line.cart.customer.pk])).status_code == 405
+
+
+def test_post_without_cart_returns_to_profile_with_message(client, store_milano, associate_milano):
+    customer = CustomerFactory()
+    client.force_login(associate_milano)
+    response = client.post(reverse("basket-from-cart", args=[customer.pk]))
+    assert response.status_code == 302
+    assert response.url == reverse("customer-detail", args=[customer.pk])
