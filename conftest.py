@@ -11,6 +11,17 @@ from omniportal.models import Role
 PASSWORD = "correct-horse-battery"
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request to /it/… leaves Italian active in this thread; each test starts in the default language."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def store_milano(db):
     return LocationFactory(
