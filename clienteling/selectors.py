@@ -2,19 +2,57 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db.models import Max, QuerySet
+from django.db import connection
+from django.db.models import (
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Collate
 from django.utils import timezone
 
-from .models import Customer, FollowUpTask, TaskStatus
+from omniportal.access import scope_to_stores
+from omniportal.text import digits, fold
+
+from .models import (
+    BrowsingEvent,
+    Cart,
+    CartLine,
+    CartStatus,
+    Customer,
+    FollowUpTask,
+    Note,
+    ProfileAccess,
+    TaskStatus,
+    WishlistItem,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
     from inventory.models import Location
+
+SEARCH_LIMIT = 20
+EVENTS_PAGE_SIZE = 10
+# Below this many characters a trigram index cannot help: take the exact/prefix path.
+TRIGRAM_MIN_LENGTH = 3
+_LOYALTY_SHAPE = re.compile(r"^[A-Za-z0-9-]{4,32}$")
+_MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 
 def customers_in_store_now(*, store: Location, limit: int = 30) -> list[Customer]:
@@ -29,11 +67,340 @@ def customers_in_store_now(*, store: Location, limit: int = 30) -> list[Customer
 
 def tasks_for_person(*, user: AbstractBaseUser, store: Location) -> QuerySet[FollowUpTask]:
     """Open tasks at `store` assigned to `user` or to nobody, soonest due first."""
-    from django.db.models import F, Q
-
     return (
         FollowUpTask.objects.filter(store=store, status=TaskStatus.OPEN)
         .filter(Q(assigned_to=user) | Q(assigned_to__isnull=True))
         .select_related("customer", "assigned_to")
         .order_by(F("due_on").asc(nulls_last=True), "created_at")
+    )
+
+
+# --- search -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchTerms:
+    """What the associate typed, normalised once into each key the customer table is indexed by."""
+
+    raw: str
+    name_tokens: tuple[str, ...]
+    email_fragment: str
+    phone_digits: str
+    loyalty_number: str
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.name_tokens or self.email_fragment or self.phone_digits or self.loyalty_number)
+
+
+def search_terms(query: str) -> SearchTerms:
+    raw = query.strip()
+    compact = re.sub(r"[\s().-]+", "", raw)
+    letters = any(ch.isalpha() for ch in raw)
+    phone = ""
+    if not letters and compact.lstrip("+").isdigit():
+        phone = digits(compact)
+        # International prefixes: "+39…" and "0039…" both mean country code 39, stored without prefix.
+        if compact.startswith("00"):
+            phone = phone[2:]
+    return SearchTerms(
+        raw=raw,
+        name_tokens=tuple(fold(raw).split()) if letters and "@" not in raw else (),
+        email_fragment=raw.casefold() if letters and " " not in raw else "",
+        phone_digits=phone,
+        loyalty_number=raw.upper() if _LOYALTY_SHAPE.match(raw) and any(ch.isdigit() for ch in raw) else "",
+    )
+
+
+def _name_order() -> Collate | F:
+    # Byte order, so the btree index on (search_name COLLATE "C", id) serves prefix match, ORDER BY and LIMIT.
+    if connection.vendor == "postgresql":
+        return Collate("search_name", "C")
+    return F("search_name")
+
+
+def _word_prefix(token: str) -> Q:
+    return Q(search_name__startswith=token) | Q(search_name__contains=f" {token}")
+
+
+def customer_by_loyalty(*, loyalty_number: str) -> Customer | None:
+    """The customer whose loyalty card this is (exact match, case-insensitive), not erased."""
+    number = loyalty_number.strip().upper()
+    if not number or len(number) > 32:
+        return None
+    return Customer.objects.filter(loyalty_number=number, erased_at__isnull=True).first()
+
+
+def _first_matches(condition: Q, *, limit: int, exclude: set[int]) -> list[Customer]:
+    """The first `limit` matches in id order.
+
+    Id order, not name order: ids are uncorrelated with names, so PostgreSQL either walks the primary key
+    and meets `limit` matches early (common fragments) or, for rare ones, reads the few matches from the
+    trigram indexes and sorts them. Name order would make a common fragment late in the alphabet walk
+    most of the table.
+    """
+    rows = Customer.objects.filter(condition, erased_at__isnull=True).order_by("pk")[: limit + len(exclude)]
+    return [customer for customer in rows if customer.pk not in exclude][:limit]
+
+
+def customers_search(*, query: str, limit: int = SEARCH_LIMIT) -> list[Customer]:
+    """Customers matching a name (words in any order, prefixes, accents ignored), an email fragment,
+    phone digits in any format, or a loyalty number. At most `limit`: the loyalty card first, then
+    word-prefix name matches and email/phone matches, then names containing the fragments mid-word.
+
+    Every branch is answered by an index on PostgreSQL (trigram GIN or a btree), never a scan of the
+    customer table: see migration 0003 and test_customers_search_postgres.
+    """
+    terms = search_terms(query)
+    if terms.is_empty:
+        return []
+    found: list[Customer] = []
+    if terms.loyalty_number:
+        card = customer_by_loyalty(loyalty_number=terms.loyalty_number)
+        if card is not None:
+            return [card]  # a loyalty number is unique: the card says who it is
+    seen = {customer.pk for customer in found}
+    if len(terms.raw) < TRIGRAM_MIN_LENGTH:
+        # One or two characters: a first-name (or phone) prefix in index order, nothing fuzzy.
+        condition = Q(search_name__startswith=" ".join(terms.name_tokens)) if terms.name_tokens else Q()
+        if terms.phone_digits:
+            condition |= Q(phone_digits=terms.phone_digits)
+        if condition:
+            rows = Customer.objects.filter(condition, erased_at__isnull=True).order_by(_name_order(), "pk")
+            found.extend(customer for customer in rows[: limit + len(seen)] if customer.pk not in seen)
+        return found[:limit]
+    condition = Q()
+    if terms.name_tokens:
+        word_match = Q()
+        for token in terms.name_tokens:
+            word_match &= _word_prefix(token)
+        condition |= word_match
+    if terms.email_fragment:
+        condition |= Q(email__icontains=terms.email_fragment)
+    if terms.phone_digits and len(terms.phone_digits) >= TRIGRAM_MIN_LENGTH:
+        # Contains: "333 1234567" finds +39 333 1234567 whether or not the country code was typed.
+        condition |= Q(phone_digits__contains=terms.phone_digits)
+    if condition:
+        found.extend(_first_matches(condition, limit=limit - len(found), exclude=seen))
+    if len(found) < limit and terms.name_tokens:
+        # Fewer word-prefix hits than a page: add names containing the fragments anywhere ("ossi" → Rossi).
+        inside = Q()
+        for token in terms.name_tokens:
+            inside &= Q(search_name__contains=token)
+        found.extend(_first_matches(inside, limit=limit - len(found), exclude={c.pk for c in found}))
+    return sorted(found, key=lambda customer: (customer.search_name, customer.pk))
+
+
+# --- the 360 profile ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class ProductAvailability:
+    here: int = 0
+    network: int = 0
+
+
+@dataclass
+class ProfileLine:
+    """A cart or wishlist line with its availability at this store and in the whole network."""
+
+    sku: str
+    name: str
+    image_url: str
+    quantity: int
+    unit_price: Decimal | None
+    product_id: int | None
+    availability: ProductAvailability = field(default_factory=ProductAvailability)
+
+
+def customer_for_profile(*, pk: int) -> Customer | None:
+    """The customer with lifetime value (online order lines net + in-store sales) in one query."""
+    from orders.models import OrderLine, OrderStatus, Sale
+
+    line_net = ExpressionWrapper(F("quantity") * F("unit_price") - F("discount"), output_field=_MONEY)
+    online = (
+        OrderLine.objects.filter(order__customer=OuterRef("pk"))
+        .exclude(order__status=OrderStatus.CANCELLED)
+        .values("order__customer")
+        .annotate(total=Sum(line_net))
+        .values("total")
+    )
+    in_store = Sale.objects.filter(customer=OuterRef("pk")).values("customer").annotate(t=Sum("total")).values("t")
+    return (
+        Customer.objects.filter(pk=pk, erased_at__isnull=True)
+        .select_related("nearest_store")
+        .annotate(
+            value_orders=Coalesce(Subquery(online, output_field=_MONEY), Value(Decimal("0")), output_field=_MONEY),
+            value_in_store=Coalesce(Subquery(in_store, output_field=_MONEY), Value(Decimal("0")), output_field=_MONEY),
+        )
+        .first()
+    )
+
+
+def customer_events_page(
+    *, customer: Customer, before: tuple[datetime, int] | None = None, size: int = EVENTS_PAGE_SIZE
+) -> tuple[list[BrowsingEvent], tuple[datetime, int] | None]:
+    """One page of a customer's browsing, newest first, by keyset: (events, cursor of the next page or None).
+
+    The cursor is (occurred_at, id) of the last row shown, so the cost is one index range scan of
+    `size + 1` rows however many events the customer has.
+    """
+    events = BrowsingEvent.objects.filter(customer=customer).select_related("product")
+    if before is not None:
+        at, pk = before
+        events = events.filter(Q(occurred_at__lt=at) | Q(occurred_at=at, id__lt=pk))
+    rows = list(events.order_by("-occurred_at", "-id")[: size + 1])
+    if len(rows) > size:
+        rows = rows[:size]
+        return rows, (rows[-1].occurred_at, rows[-1].pk)
+    return rows, None
+
+
+def customer_current_cart(*, customer: Customer) -> Cart | None:
+    """The latest active online cart, with its lines and their products."""
+    lines = Prefetch("lines", queryset=CartLine.objects.select_related("product").order_by("pk"))
+    return (
+        Cart.objects.filter(customer=customer, status=CartStatus.ACTIVE)
+        .prefetch_related(lines)
+        .order_by("-source_updated_at", "-pk")
+        .first()
+    )
+
+
+def customer_wishlist(*, customer: Customer) -> list[WishlistItem]:
+    return list(WishlistItem.objects.filter(customer=customer).select_related("product").order_by("-added_at"))
+
+
+def availability_for_products(*, product_ids: list[int], store: Location | None) -> dict[int, ProductAvailability]:
+    """ATP per product at `store` and summed over every active location, in one aggregate query."""
+    from inventory.models import StockLevel, atp_expression
+
+    if not product_ids:
+        return {}
+    here = Sum(atp_expression(), filter=Q(location=store)) if store is not None else Value(0)
+    rows = (
+        StockLevel.objects.filter(product_id__in=product_ids, location__active=True)
+        .values("product_id")
+        .annotate(here=Coalesce(here, 0), network=Coalesce(Sum(atp_expression()), 0))
+    )
+    return {row["product_id"]: ProductAvailability(here=row["here"], network=row["network"]) for row in rows}
+
+
+def profile_lines(
+    *, cart: Cart | None, wishlist: list[WishlistItem], store: Location | None
+) -> tuple[list[ProfileLine], list[ProfileLine]]:
+    """Cart and wishlist lines, each with ATP here and in the network (one stock query for both)."""
+    cart_lines = list(cart.lines.all()) if cart is not None else []
+    ids = [line.product_id for line in [*cart_lines, *wishlist] if line.product_id]
+    availability = availability_for_products(product_ids=sorted(set(ids)), store=store)
+
+    def shape(item: CartLine | WishlistItem, quantity: int, unit_price: Decimal | None) -> ProfileLine:
+        product = item.product
+        return ProfileLine(
+            sku=item.sku,
+            name=product.name if product else item.sku,
+            image_url=product.image_url if product else "",
+            quantity=quantity,
+            unit_price=unit_price if unit_price is not None else (product.price if product else None),
+            product_id=item.product_id,
+            availability=availability.get(item.product_id, ProductAvailability()),
+        )
+
+    return (
+        [shape(line, line.quantity, line.unit_price) for line in cart_lines],
+        [shape(item, 1, None) for item in wishlist],
+    )
+
+
+@dataclass
+class ChannelOrder:
+    """An order from any channel or an in-store sale, shaped alike for one list."""
+
+    kind: str  # "order" or "sale"
+    reference: str
+    channel: str
+    when: datetime
+    status: str
+    total: Decimal
+    currency: str
+    store_name: str
+    number: str = ""
+
+
+def customer_orders(*, customer: Customer, limit: int = 20) -> list[ChannelOrder]:
+    """Online, endless-aisle and in-store purchases, newest first (two queries)."""
+    from orders.models import Order, Sale
+
+    line_net = ExpressionWrapper(F("lines__quantity") * F("lines__unit_price") - F("lines__discount"), _MONEY)
+    orders = (
+        Order.objects.filter(customer=customer)
+        .select_related("selling_store", "pickup_store")
+        .annotate(total=Coalesce(Sum(line_net), Value(Decimal("0")), output_field=_MONEY))
+        .order_by("-placed_at")[:limit]
+    )
+    sales = Sale.objects.filter(customer=customer).select_related("store").order_by("-sold_at")[:limit]
+    rows = [
+        ChannelOrder(
+            kind="order",
+            reference=order.number,
+            number=order.number,
+            channel=order.get_channel_display(),
+            when=order.placed_at,
+            status=order.get_status_display(),
+            total=order.total,
+            currency=order.currency,
+            store_name=(order.selling_store or order.pickup_store).name
+            if (order.selling_store or order.pickup_store)
+            else "",
+        )
+        for order in orders
+    ] + [
+        ChannelOrder(
+            kind="sale",
+            reference=sale.external_id,
+            channel="store",
+            when=sale.sold_at,
+            status="",
+            total=sale.total,
+            currency=sale.currency,
+            store_name=sale.store.name,
+        )
+        for sale in sales
+    ]
+    rows.sort(key=lambda row: row.when, reverse=True)
+    return rows[:limit]
+
+
+def customer_notes(*, customer: Customer, limit: int = 20) -> list[Note]:
+    return list(
+        Note.objects.filter(customer=customer).select_related("author", "store").order_by("-created_at")[:limit]
+    )
+
+
+def customer_open_tasks(*, customer: Customer, user: AbstractBaseUser) -> list[FollowUpTask]:
+    """Open tasks for this customer at the stores `user` works for."""
+    tasks = FollowUpTask.objects.filter(customer=customer, status=TaskStatus.OPEN)
+    return list(
+        scope_to_stores(tasks, user)
+        .select_related("assigned_to", "created_by", "store")
+        .order_by(F("due_on").asc(nulls_last=True), "created_at")
+    )
+
+
+def store_colleagues(*, store: Location | None) -> QuerySet:
+    """People assigned to `store`, the ones a task there can be given to."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(is_active=True)
+    if store is None:
+        return users.none()
+    return users.filter(staff_profile__stores=store).order_by("first_name", "last_name", "username")
+
+
+def access_log_for_user(*, user: AbstractBaseUser, limit: int = 200) -> QuerySet[ProfileAccess]:
+    """The profile access log of the stores `user` manages (every store for head office)."""
+    return (
+        scope_to_stores(ProfileAccess.objects.all(), user)
+        .select_related("user", "store", "customer")
+        .order_by("-accessed_at")[:limit]
     )

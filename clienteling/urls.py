@@ -2,8 +2,15 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import views, views_insights
 
 urlpatterns = [
+    path("customers/", views.customer_search, name="customer-search"),
+    path("customers/access-log/", views.access_log, name="customer-access-log"),
     path("customers/<int:pk>/", views.customer_detail, name="customer-detail"),
+    path("customers/<int:pk>/events/", views.customer_events, name="customer-events"),
+    path("customers/<int:pk>/notes/", views.note_add, name="customer-note-add"),
+    path("customers/<int:pk>/tasks/", views.task_add, name="customer-task-add"),
+    path("customers/<int:pk>/tasks/<int:task_pk>/complete/", views.task_complete, name="customer-task-complete"),
+    path("insights/", views_insights.insights, name="insights"),
 ]

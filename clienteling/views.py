@@ -1,18 +1,241 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from urllib.parse import urlencode
 
-from omniportal.access import staff_required
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
-from .models import AccessVia, Customer
-from .services import profile_access_record
+from omniportal.access import manager_required, scope_to_stores, staff_required
+
+from . import selectors
+from .forms import CustomerSearchForm, EventsCursorForm, NoteForm, ProfileViaForm, TaskForm
+from .models import AccessVia, Customer, FollowUpTask
+from .services import (
+    ClientelingError,
+    followup_task_complete,
+    followup_task_create,
+    note_create,
+    profile_access_record,
+)
+
+# What the profile shows: contact and orders always; the rest only with clienteling consent.
+ALWAYS_SHOWN = ["contact", "orders"]
+CONSENTED_SECTIONS = ["preferences", "loyalty", "value", "events", "cart", "wishlist", "notes", "tasks"]
 
 
+def _shown_sections(customer: Customer) -> list[str]:
+    return ALWAYS_SHOWN + (CONSENTED_SECTIONS if customer.consent_clienteling else [])
+
+
+def _customer_or_404(pk: int) -> Customer:
+    return get_object_or_404(Customer, pk=pk, erased_at__isnull=True)
+
+
+def _consented_customer_or_404(pk: int) -> Customer:
+    """The customer behind a clienteling-only surface: without consent it does not exist for the portal."""
+    customer = _customer_or_404(pk)
+    if not customer.consent_clienteling:
+        raise Http404("No clienteling consent.")
+    return customer
+
+
+def _basket_from_cart_url(customer: Customer) -> str | None:
+    # The orders app owns this view; until it is deployed the button is not offered.
+    try:
+        return reverse("basket-from-cart", args=[customer.pk])
+    except NoReverseMatch:
+        return None
+
+
+@require_GET
+@staff_required
+def customer_search(request: HttpRequest) -> HttpResponse:
+    form = CustomerSearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    if form.is_valid() and form.cleaned_data["via"] == "scan" and query:
+        scanned = selectors.customer_by_loyalty(loyalty_number=query)
+        if scanned is not None:
+            target = reverse("customer-detail", args=[scanned.pk]) + "?via=scan"
+            if request.htmx:
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = target
+                return response
+            return redirect(target)
+    results = selectors.customers_search(query=query) if query else []
+    context = {"form": form, "query": query, "results": results, "limit": selectors.SEARCH_LIMIT}
+    if request.htmx:
+        return render(request, "clienteling/customer_search.html#results", context)
+    return render(request, "clienteling/customer_search.html", context)
+
+
+def _events_context(customer: Customer, cursor: tuple | None) -> dict[str, object]:
+    events, next_cursor = selectors.customer_events_page(customer=customer, before=cursor)
+    older = None
+    if next_cursor is not None:
+        older = urlencode({"before": next_cursor[0].isoformat(), "before_id": next_cursor[1]})
+    return {"events": events, "events_older": older, "events_is_first_page": cursor is None}
+
+
+def _nearest_store(customer: Customer) -> tuple[object, float] | None:
+    if customer.nearest_store is not None:
+        return customer.nearest_store, customer.nearest_store_km
+    if customer.lat is None or customer.lon is None:
+        return None
+    try:
+        from inventory.nearest import nearest_store
+    except ImportError:  # the commissions engineer's module lands in parallel
+        return None
+    return nearest_store(customer.lat, customer.lon)
+
+
+def _profile_context(request: HttpRequest, customer: Customer, cursor: tuple | None) -> dict[str, object]:
+    shown = _shown_sections(customer)
+    context: dict[str, object] = {
+        "customer": customer,
+        "consented": customer.consent_clienteling,
+        "orders": selectors.customer_orders(customer=customer),
+        "store": request.store,
+    }
+    if not customer.consent_clienteling:
+        return context
+    cart = selectors.customer_current_cart(customer=customer)
+    wishlist = selectors.customer_wishlist(customer=customer)
+    cart_lines, wishlist_lines = selectors.profile_lines(cart=cart, wishlist=wishlist, store=request.store)
+    colleagues = selectors.store_colleagues(store=request.store)
+    context.update(
+        _events_context(customer, cursor),
+        cart=cart,
+        cart_lines=cart_lines,
+        wishlist_lines=wishlist_lines,
+        lifetime_value=customer.value_orders + customer.value_in_store,
+        notes=selectors.customer_notes(customer=customer),
+        tasks=selectors.customer_open_tasks(customer=customer, user=request.user),
+        note_form=NoteForm(),
+        task_form=TaskForm(colleagues=colleagues),
+        basket_url=_basket_from_cart_url(customer) if cart_lines else None,
+        nearest=_nearest_store(customer),
+        sizes=sorted(customer.sizes.items()) if isinstance(customer.sizes, dict) else [],
+        preferences=sorted(customer.preferences.items()) if isinstance(customer.preferences, dict) else [],
+    )
+    context["shown"] = shown
+    return context
+
+
+@require_GET
 @staff_required
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = get_object_or_404(Customer, pk=pk, erased_at__isnull=True)
-    via = request.GET.get("via", AccessVia.PROFILE)
-    shown = ["contact", "orders"] + (["online", "notes", "tasks"] if customer.consent_clienteling else [])
-    profile_access_record(user=request.user, store=request.store, customer=customer, via=via, shown=shown)
-    return render(request, "clienteling/customer_detail.html", {"customer": customer})
+    customer = selectors.customer_for_profile(pk=pk)
+    if customer is None:
+        raise Http404("No such customer.")
+    via = ProfileViaForm(request.GET).cleaned_via()
+    cursor_form = EventsCursorForm(request.GET) if "before" in request.GET else None
+    cursor = cursor_form.cursor() if cursor_form is not None else None
+    profile_access_record(
+        user=request.user, store=request.store, customer=customer, via=via, shown=_shown_sections(customer)
+    )
+    return render(request, "clienteling/customer_detail.html", _profile_context(request, customer, cursor))
+
+
+@require_GET
+@staff_required
+def customer_events(request: HttpRequest, pk: int) -> HttpResponse:
+    """The "older" page of recently viewed products (htmx); without JavaScript the profile shows it."""
+    customer = _consented_customer_or_404(pk)
+    form = EventsCursorForm(request.GET)
+    cursor = form.cursor()
+    if cursor is None:
+        raise Http404("Bad cursor.")
+    if not request.htmx:
+        query = urlencode({"before": cursor[0].isoformat(), "before_id": cursor[1]})
+        return redirect(reverse("customer-detail", args=[pk]) + f"?{query}#events")
+    profile_access_record(user=request.user, store=request.store, customer=customer, via="profile", shown=["events"])
+    context = {"customer": customer, **_events_context(customer, cursor)}
+    return render(request, "clienteling/customer_detail.html#events", context)
+
+
+def _back_to_profile(customer: Customer, anchor: str) -> HttpResponse:
+    return redirect(reverse("customer-detail", args=[customer.pk]) + f"#{anchor}")
+
+
+@require_POST
+@staff_required
+def note_add(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = _consented_customer_or_404(pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            note_create(customer=customer, author=request.user, store=request.store, body=form.cleaned_data["body"])
+        except ClientelingError as exc:
+            messages.error(request, str(exc))
+        else:
+            form = NoteForm()
+    if request.htmx:
+        context = {"customer": customer, "notes": selectors.customer_notes(customer=customer), "note_form": form}
+        return render(request, "clienteling/customer_detail.html#notes", context)
+    if form.errors:
+        messages.error(request, _("The note was not saved: write something first."))
+    return _back_to_profile(customer, "notes")
+
+
+def _tasks_response(request: HttpRequest, customer: Customer, form: TaskForm | None = None) -> HttpResponse:
+    if request.htmx:
+        context = {
+            "customer": customer,
+            "tasks": selectors.customer_open_tasks(customer=customer, user=request.user),
+            "task_form": form or TaskForm(colleagues=selectors.store_colleagues(store=request.store)),
+        }
+        return render(request, "clienteling/customer_detail.html#tasks", context)
+    return _back_to_profile(customer, "tasks")
+
+
+@require_POST
+@staff_required
+def task_add(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = _consented_customer_or_404(pk)
+    store = request.store
+    form = TaskForm(request.POST, colleagues=selectors.store_colleagues(store=store))
+    if store is None:
+        messages.error(request, _("Choose a store first: tasks belong to a store."))
+    elif form.is_valid():
+        try:
+            followup_task_create(
+                customer=customer,
+                store=store,
+                title=form.cleaned_data["title"],
+                created_by=request.user,
+                assigned_to=form.cleaned_data["assigned_to"],
+                due_on=form.cleaned_data["due_on"],
+            )
+        except ClientelingError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Task created."))
+            form = None
+    else:
+        messages.error(request, _("The task was not created: check the fields."))
+    return _tasks_response(request, customer, form)
+
+
+@require_POST
+@staff_required
+def task_complete(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
+    customer = _consented_customer_or_404(pk)
+    task = get_object_or_404(scope_to_stores(FollowUpTask.objects.all(), request.user), pk=task_pk, customer=customer)
+    try:
+        followup_task_complete(task=task, user=request.user)
+    except ClientelingError as exc:
+        messages.info(request, str(exc))
+    else:
+        messages.success(request, _("Task completed."))
+    return _tasks_response(request, customer)
+
+
+@require_GET
+@manager_required
+def access_log(request: HttpRequest) -> HttpResponse:
+    entries = selectors.access_log_for_user(user=request.user)
+    return render(request, "clienteling/access_log.html", {"entries": entries, "via_choices": dict(AccessVia.choices)})

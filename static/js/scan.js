@@ -1,0 +1,86 @@
+/* Scan a loyalty card with the tablet camera and fill the customer search.
+   BarcodeDetector where the browser has it; otherwise the vendored ZXing decoder (static/vendor/zxing),
+   loaded only when a scan starts. Typing stays available at all times. */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var button = document.getElementById("scan-button");
+  var panel = document.getElementById("scanner");
+  var video = document.getElementById("scan-video");
+  var status = document.getElementById("scan-status");
+  var stop = document.getElementById("scan-stop");
+  var input = document.getElementById("id_q");
+  var via = document.getElementById("id_via");
+  var form = document.getElementById("customer-search-form");
+  if (!button || !input || !form || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) return;
+  button.hidden = false;
+
+  var stream = null;
+  var zxingReader = null;
+  var running = false;
+
+  function finish() {
+    running = false;
+    if (zxingReader) { try { zxingReader.reset(); } catch (e) { /* already stopped */ } zxingReader = null; }
+    if (stream) { stream.getTracks().forEach(function (t) { t.stop(); }); stream = null; }
+    panel.hidden = true;
+  }
+
+  function found(text) {
+    finish();
+    input.value = String(text).trim();
+    via.value = "scan";
+    // requestSubmit fires htmx's submit trigger; a plain submit is the no-htmx fallback.
+    if (form.requestSubmit) form.requestSubmit(); else form.submit();
+  }
+
+  function loadDecoder() {
+    return new Promise(function (resolve, reject) {
+      if (window.ZXing) return resolve(window.ZXing);
+      var tag = document.createElement("script");
+      tag.src = script.dataset.decoder;
+      tag.onload = function () { resolve(window.ZXing); };
+      tag.onerror = reject;
+      document.head.appendChild(tag);
+    });
+  }
+
+  function withBarcodeDetector() {
+    var detector = new window.BarcodeDetector();
+    function tick() {
+      if (!running) return;
+      detector.detect(video).then(function (codes) {
+        if (codes.length) found(codes[0].rawValue); else requestAnimationFrame(tick);
+      }).catch(function () { requestAnimationFrame(tick); });
+    }
+    requestAnimationFrame(tick);
+  }
+
+  function withZxing() {
+    loadDecoder().then(function (ZXing) {
+      zxingReader = new ZXing.BrowserMultiFormatReader();
+      zxingReader.decodeFromVideoElementContinuously(video, function (result) {
+        if (result && running) found(result.getText());
+      });
+    }).catch(function () { status.textContent = script.dataset.msgNoCamera; });
+  }
+
+  button.addEventListener("click", function () {
+    panel.hidden = false;
+    navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false }).then(function (s) {
+      stream = s;
+      video.srcObject = s;
+      running = true;
+      return video.play();
+    }).then(function () {
+      if ("BarcodeDetector" in window) withBarcodeDetector(); else withZxing();
+    }).catch(function () {
+      finish();
+      panel.hidden = false;
+      status.textContent = script.dataset.msgNoCamera;
+      input.focus();
+    });
+  });
+  stop.addEventListener("click", function () { finish(); input.focus(); });
+  input.addEventListener("input", function () { via.value = ""; });
+})();
