@@ -218,6 +218,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE["commissions-sweep"] = {"task": "orders.tasks_commissions.sweep", "schedule": 180.0}
+CELERY_BEAT_SCHEDULE["commissions-close-statements"] = {
+    "task": "orders.tasks_commissions.close_statements",
+    "schedule": 3600.0,
+}
 
 # Business knobs.
 PICKUP_HOLD_DAYS = env.int("PICKUP_HOLD_DAYS", default=7)
