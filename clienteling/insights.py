@@ -556,11 +556,11 @@ def insight_report(*, user, date_from: date, date_to: date, window_days: int, st
 
 
 def percent(value: float | None) -> str:
-    return "—" if value is None else f"{number_format(value, 1)} %"
+    return "—" if value is None else f"{number_format(value, 1)}\u00a0%"
 
 
 def euros(amount: Decimal) -> str:
-    return f"€ {number_format(amount, 0, force_grouping=True)}"
+    return f"€\u00a0{number_format(amount, 0, force_grouping=True)}"
 
 
 def _ends(bands: Iterable[BandRow]) -> tuple[BandRow, BandRow] | None:
@@ -636,14 +636,27 @@ def insight_reading(report: InsightReport) -> str:
             near, far = ends
             gap = (near.abandonment_rate or 0) - (far.abandonment_rate or 0)
             if gap >= PATTERN_POINTS and (near.ropo_share or 0) > (far.ropo_share or 0):
-                sentences.append(
-                    _(
-                        "Near-store customers use the online cart as a shopping list: %(near_ropo)s of their "
-                        "abandoned carts ended in a store purchase (against %(far_ropo)s %(far)s away), so those "
-                        "carts are store sales, not lost sales."
+                if far.ropo_share is None:
+                    sentences.append(
+                        _(
+                            "Near-store customers use the online cart as a shopping list: %(near_ropo)s of their "
+                            "abandoned carts ended in a store purchase, so those carts are store sales, not lost sales."
+                        )
+                        % {"near_ropo": percent(near.ropo_share)}
                     )
-                    % {"near_ropo": percent(near.ropo_share), "far_ropo": percent(far.ropo_share), "far": far.label}
-                )
+                else:
+                    sentences.append(
+                        _(
+                            "Near-store customers use the online cart as a shopping list: %(near_ropo)s of their "
+                            "abandoned carts ended in a store purchase (against %(far_ropo)s %(far)s away), so those "
+                            "carts are store sales, not lost sales."
+                        )
+                        % {
+                            "near_ropo": percent(near.ropo_share),
+                            "far_ropo": percent(far.ropo_share),
+                            "far": far.label,
+                        }
+                    )
             else:
                 sentences.append(
                     _(

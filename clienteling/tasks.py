@@ -19,7 +19,7 @@ def insights_rebuild_day(day: str) -> None:
     logger.info("insight facts for %s rebuilt in %.1f s", built.day, built.seconds)
 
 
-@shared_task(name="clienteling.insights_nightly", acks_late=True, time_limit=60)
+@shared_task(name="clienteling.insights_nightly", acks_late=True, time_limit=60, soft_time_limit=50)
 def insights_nightly() -> None:
     """Celery beat, every night: one task per day whose facts can still change (each finishes on its own)."""
     for day in insight_days_to_refresh():

@@ -24,9 +24,11 @@ from .insights import (
     MAX_PERIOD_DAYS,
     InsightReport,
     StoreRow,
+    euros,
     insight_report,
     local_today,
     max_window_days,
+    percent,
 )
 
 DEFAULT_PERIOD_DAYS = 90
@@ -126,17 +128,17 @@ class Chart:
         return bool(self.rects)
 
 
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{number_format(value, 1)} %"
-
-
-def _eur(value: Decimal) -> str:
-    return f"€ {number_format(value, 0, force_grouping=True)}"
+def _label_lines(label: str, limit: int = 10) -> list[str]:
+    """A long axis label on two lines ("Unknown / distance") so that neighbours never overlap."""
+    if len(label) <= limit or " " not in label:
+        return [label]
+    head, _space, tail = label.partition(" ")
+    return [head, tail]
 
 
 def percent_chart(title: str, groups: list[tuple[str, list[tuple[float | None, str, str]]]], legend) -> Chart:
     """Grouped vertical bars on a 0–100 % scale; `groups` = [(label, [(value, css, series name), …]), …]."""
-    width, height, left, right, top, bottom = 640, 280, 48, 8, 16, 44
+    width, height, left, right, top, bottom = 480, 300, 52, 4, 20, 52
     plot_w, plot_h = width - left - right, height - top - bottom
     chart = Chart(title=title, width=width, height=height, legend=legend)
     for tick in range(0, 101, 25):
@@ -145,16 +147,19 @@ def percent_chart(title: str, groups: list[tuple[str, list[tuple[float | None, s
         chart.texts.append(Text(x=left - 6, y=y + 5, text=f"{tick} %", anchor="end", css="tick"))
     slot = plot_w / max(len(groups), 1)
     for index, (label, bars) in enumerate(groups):
-        bar_w = min(40.0, (slot - 16) / max(len(bars), 1))
+        bar_w = min(36.0, (slot - 12) / max(len(bars), 1))
         x = left + index * slot + (slot - bar_w * len(bars)) / 2
         for value, css, series in bars:
             if value is not None:
                 bar_h = max(plot_h * value / 100, 1.0)
                 y = top + plot_h - bar_h
-                chart.rects.append(Rect(x=x, y=y, width=bar_w - 2, height=bar_h, css=css, title=f"{label} · {series}"))
-                chart.texts.append(Text(x=x + bar_w / 2 - 1, y=y - 4, text=f"{value:.0f}", css="value"))
+                title_text = f"{label} · {series}: {percent(value)}"
+                chart.rects.append(Rect(x=x, y=y, width=bar_w - 2, height=bar_h, css=css, title=title_text))
+                chart.texts.append(Text(x=x + bar_w / 2 - 1, y=y - 5, text=f"{value:.0f}", css="value"))
             x += bar_w
-        chart.texts.append(Text(x=left + index * slot + slot / 2, y=height - bottom + 20, text=label, css="label"))
+        for line_number, line in enumerate(_label_lines(label)):
+            centre = left + index * slot + slot / 2
+            chart.texts.append(Text(x=centre, y=height - bottom + 22 + 17 * line_number, text=line, css="label"))
     return chart
 
 
@@ -170,7 +175,7 @@ def money_chart(title: str, rows: list[tuple[str, Decimal]]) -> Chart:
         chart.rects.append(Rect(x=left, y=y + 4, width=bar_w, height=row_h - 10, css="bar-a", title=label))
         chart.texts.append(Text(x=left - 8, y=y + row_h / 2 + 4, text=label[:18], anchor="end", css="label"))
         chart.texts.append(
-            Text(x=left + bar_w + 6, y=y + row_h / 2 + 4, text=_eur(amount), anchor="start", css="value")
+            Text(x=left + bar_w + 6, y=y + row_h / 2 + 4, text=euros(amount), anchor="start", css="value")
         )
     return chart
 
@@ -228,14 +233,14 @@ def band_table(report: InsightReport) -> Table:
             label,
             _int(row.carts),
             _int(row.abandoned),
-            _pct(row.abandonment_rate),
+            percent(row.abandonment_rate),
             _int(row.ordered),
-            _pct(row.conversion_rate),
+            percent(row.conversion_rate),
             _int(row.abandoned_known),
             _int(row.ropo_carts),
-            _pct(row.ropo_share),
-            _eur(row.ropo_revenue),
-            _eur(row.abandoned_value),
+            percent(row.ropo_share),
+            euros(row.ropo_revenue),
+            euros(row.abandoned_value),
         ]
 
     return Table(
@@ -262,16 +267,16 @@ def store_table(report: InsightReport) -> Table:
         return [
             label,
             _int(row.carts),
-            _pct(row.abandonment_rate),
-            _pct(row.conversion_rate),
+            percent(row.abandonment_rate),
+            percent(row.conversion_rate),
             _int(row.ropo_carts),
-            _pct(row.ropo_share),
-            _eur(row.ropo_revenue),
-            _eur(row.sales_revenue),
-            _eur(row.influenced_revenue),
-            _pct(row.influenced_share),
+            percent(row.ropo_share),
+            euros(row.ropo_revenue),
+            euros(row.sales_revenue),
+            euros(row.influenced_revenue),
+            percent(row.influenced_share),
             _int(row.credited_orders),
-            _eur(row.credited_amount),
+            euros(row.credited_amount),
         ]
 
     rows = [cells(f"{row.code} · {row.name}", row) for row in report.stores]

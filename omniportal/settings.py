@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -222,6 +223,10 @@ CELERY_BEAT_SCHEDULE["commissions-sweep"] = {"task": "orders.tasks_commissions.s
 CELERY_BEAT_SCHEDULE["commissions-close-statements"] = {
     "task": "orders.tasks_commissions.close_statements",
     "schedule": 3600.0,
+}
+CELERY_BEAT_SCHEDULE["insights-nightly"] = {
+    "task": "clienteling.insights_nightly",
+    "schedule": crontab(hour=2, minute=30),
 }
 
 # Business knobs.
