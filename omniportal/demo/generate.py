@@ -107,8 +107,8 @@ class Scale:
 
 SCALES = {
     "tiny": Scale("tiny", 12, 60, 400, 10, 1.8, 0.6, 10, 0.1, 1.0, 0.15, 0.3, 3, 200, True),
-    "small": Scale("small", 12, 300, 2_000, 8, 1.7, 0.9, 25, 0.1, 1.0, 0.2, 0.3, 6, 500, True),
-    "bench": Scale("bench", 490, 20_000, 1_000_000, 0, 1.4, 0.62, 20, 0.1, 0.6, 0.1, 0.3, 6, 10_000, False),
+    "small": Scale("small", 12, 300, 2_000, 8, 1.7, 0.9, 19, 0.1, 1.0, 0.2, 0.3, 6, 500, True),
+    "bench": Scale("bench", 490, 20_000, 1_000_000, 0, 1.4, 0.55, 15, 0.1, 0.6, 0.1, 0.3, 6, 10_000, False),
 }
 
 
@@ -462,7 +462,10 @@ class ActivityGenerator:
             self._cart(who, band, store, home, channel, device)
         # Online orders without a tracked cart.
         for _ in range(self._poisson(scale.direct_orders_per_customer * DIRECT_ORDER_FACTOR[band])):
-            placed_ts = self.anchor_ts - int(rng.uniform(0.05, 180) * DAY)
+            # One in ten is recent, so the pickup queues and the in-flight statuses are populated.
+            placed_ts = self.anchor_ts - int(
+                (rng.uniform(0.05, 3) if rng.random() < 0.1 else rng.uniform(0.05, 180)) * DAY
+            )
             lines = [(k, 1 if rng.random() < 0.85 else 2) for k in self._distinct_skus(rng.randint(1, 3))]
             session = f"s_{rng.getrandbits(64):016x}"
             self._session_events(who, session, channel, device, placed_ts - 900, [k for k, _ in lines], add=True)

@@ -55,7 +55,8 @@ class StoreIndex:
         best: StorePoint | None = None
         best_km = math.inf
         ring = 0
-        max_ring = int(360 / self.cell)
+        # Past ~10° the cosine bound below gets weak near the poles: compare with every store instead.
+        max_ring = max(1, int(10 / self.cell))
         while ring <= max_ring:
             for r in range(row - ring, row + ring + 1):
                 edge = r in (row - ring, row + ring)
@@ -70,6 +71,12 @@ class StoreIndex:
             if best is not None and best_km <= floor_km:
                 break
             ring += 1
+        else:
+            for stores in self.cells.values():
+                for store in stores:
+                    km = haversine_km(lat, lon, store.lat, store.lon)
+                    if km < best_km or (km == best_km and best is not None and store.code < best.code):
+                        best, best_km = store, km
         assert best is not None
         return best, best_km
 
