@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from omniportal.access import is_head_office, manager_required, user_stores
 
@@ -25,6 +25,7 @@ from .insights import (
     InsightReport,
     StoreRow,
     euros,
+    insight_days_to_refresh,
     insight_report,
     local_today,
     max_window_days,
@@ -247,7 +248,7 @@ def band_table(report: InsightReport) -> Table:
         headers=[
             _("Distance to nearest store"),
             _("Carts"),
-            _("Abandoned"),
+            pgettext("insight table", "Abandoned"),
             _("Abandonment"),
             _("Ordered online"),
             _("Online conversion"),
@@ -388,6 +389,7 @@ def insights(request: HttpRequest) -> HttpResponse:
         "abandon_hours": int(ABANDON_AFTER.total_seconds() // 3600),
         "band_edges": BAND_EDGES_KM,
         "max_window": max_window_days(),
+        "refresh_days": len(insight_days_to_refresh()),
     }
     status = 200
     if form.is_valid():
