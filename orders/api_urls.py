@@ -1,3 +1,6 @@
 from __future__ import annotations
 
+from django.urls import include, path
+
 urlpatterns: list = []
+urlpatterns += [path("", include("orders.api_commissions"))]

@@ -6,6 +6,7 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -298,6 +299,26 @@ class CommissionPolicy(models.Model):
     def __str__(self) -> str:
         return f"{self.name} (from {self.effective_from})"
 
+    def overlapping_policies(self) -> models.QuerySet[CommissionPolicy]:
+        """Other policies in force on at least one day of this one's period (there may be none)."""
+        others = CommissionPolicy.objects.exclude(pk=self.pk) if self.pk else CommissionPolicy.objects.all()
+        others = others.filter(Q(effective_to__isnull=True) | Q(effective_to__gte=self.effective_from))
+        if self.effective_to is not None:
+            others = others.filter(effective_from__lte=self.effective_to)
+        return others
+
+    def clean(self) -> None:
+        super().clean()
+        if self.effective_from is None:
+            return
+        if self.effective_to is not None and self.effective_to < self.effective_from:
+            raise ValidationError({"effective_to": _("The end date must not be before the start date.")})
+        clash = self.overlapping_policies().first()
+        if clash is not None:
+            raise ValidationError(
+                _("Only one policy may be in force on any date: these dates overlap “%(policy)s”.") % {"policy": clash}
+            )
+
 
 class CategoryRate(models.Model):
     policy = models.ForeignKey(CommissionPolicy, on_delete=models.CASCADE, related_name="category_rates")
@@ -321,8 +342,27 @@ class EntryKind(models.TextChoices):
     REVERSAL = "reversal", _("Reversal")
 
 
+class LedgerIsAppendOnly(Exception):
+    """Commission entries are never changed or deleted; a correction is a new (reversal) entry."""
+
+
+class CommissionEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise LedgerIsAppendOnly("commission entries cannot be updated")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise LedgerIsAppendOnly("commission entries cannot be updated")
+
+    def delete(self):
+        raise LedgerIsAppendOnly("commission entries cannot be deleted")
+
+    delete.queryset_only = True
+
+
 class CommissionEntry(models.Model):
     """One line of the commission ledger. Append-only: never updated, never deleted."""
+
+    objects = CommissionEntryQuerySet.as_manager()
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="commission_entries")
     store = models.ForeignKey("inventory.Location", on_delete=models.PROTECT, related_name="commission_entries")
@@ -347,6 +387,9 @@ class CommissionEntry(models.Model):
         constraints = [
             # The database decides "exactly once": a redelivered task cannot credit twice.
             models.UniqueConstraint(fields=["order", "store", "event_key"], name="commission_entry_once"),
+            # event_key names the role too ("credit", "credit:assisted"), so even two racing workers that
+            # chose different stores cannot both credit one order.
+            models.UniqueConstraint(fields=["order", "event_key"], name="commission_entry_one_per_event"),
         ]
         indexes = [
             models.Index(fields=["store", "period"], name="entry_store_period"),
@@ -355,6 +398,15 @@ class CommissionEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount} {self.currency} → {self.store_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise LedgerIsAppendOnly("commission entries cannot be updated")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise LedgerIsAppendOnly("commission entries cannot be deleted")
 
 
 class StatementStatus(models.TextChoices):

@@ -1,0 +1,113 @@
+"""`GET /api/v1/commissions/?period=YYYY-MM&store=CODE`: the ledger for payroll (scope `read`).
+
+`commission_entry_data` is the one shape of a commission entry (SPEC section 3); the order API reuses it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import path
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.generics import ListAPIView
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from inventory.models import Location, LocationKind
+from omniportal.api_errors import BatchValidationError, error
+
+from .commissions import commission_entries, parse_period
+from .models import CommissionEntry
+
+
+def commission_entry_data(entry: CommissionEntry) -> dict[str, Any]:
+    """One entry as integrators see it. Needs `order`, `store` and `policy` loaded (select_related)."""
+    order = entry.order
+    return {
+        "order": order.external_id or order.number,
+        "store": entry.store.code,
+        "kind": entry.kind,
+        "amount": format(entry.amount, "f"),
+        "currency": entry.currency,
+        "period": f"{entry.period:%Y-%m}",
+        "distance_km": None if entry.distance_km is None else round(entry.distance_km, 3),
+        "location_source": entry.location_source,
+        "policy": entry.policy.name,
+        "rate": format(entry.rate, "f"),
+        "share": format(entry.share, "f"),
+        "created_at": entry.created_at.isoformat(),
+    }
+
+
+class CommissionEntrySerializer(serializers.Serializer):
+    """Documents the shape; rows are built by `commission_entry_data` (one definition)."""
+
+    order = serializers.CharField(help_text="The order's external_id, or its number for endless-aisle orders.")
+    store = serializers.CharField(help_text="Store code.")
+    kind = serializers.ChoiceField(choices=["credit", "reversal"])
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="Negative for reversals.")
+    currency = serializers.CharField()
+    period = serializers.CharField(help_text="YYYY-MM")
+    distance_km = serializers.FloatField(allow_null=True)
+    location_source = serializers.ChoiceField(choices=["given", "postal_code", "city", "manual", "unlocated"])
+    policy = serializers.CharField()
+    rate = serializers.DecimalField(max_digits=6, decimal_places=4)
+    share = serializers.DecimalField(max_digits=6, decimal_places=4)
+    created_at = serializers.DateTimeField()
+
+
+class CommissionQuery(serializers.Serializer):
+    period = serializers.CharField(required=False, max_length=7)
+    store = serializers.CharField(required=False, max_length=32)
+
+    def validate_period(self, value: str):
+        try:
+            return parse_period(value)
+        except ValueError as exc:
+            raise serializers.ValidationError("Expected a month as YYYY-MM.") from exc
+
+    def validate_store(self, value: str) -> Location:
+        store = Location.objects.filter(code=value, kind=LocationKind.STORE).first()
+        if store is None:
+            raise serializers.ValidationError("No store has this code.")
+        return store
+
+
+class CommissionPagination(PageNumberPagination):
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
+class CommissionListView(ListAPIView):
+    required_scope = "read"
+    serializer_class = CommissionEntrySerializer
+    pagination_class = CommissionPagination
+
+    def get_queryset(self):
+        query = CommissionQuery(data=self.request.query_params)
+        if not query.is_valid():
+            raise BatchValidationError(
+                [error(str(message), field=field) for field, messages in query.errors.items() for message in messages]
+            )
+        return commission_entries(
+            store=query.validated_data.get("store"), period=query.validated_data.get("period")
+        ).order_by("period", "store__code", "created_at", "id")
+
+    @extend_schema(
+        operation_id="commissions_list",
+        parameters=[
+            OpenApiParameter("period", str, description="Statement month, YYYY-MM."),
+            OpenApiParameter("store", str, description="Store code."),
+            OpenApiParameter("page_size", int, description="Entries per page (at most 1000)."),
+        ],
+    )
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response([commission_entry_data(entry) for entry in page])
+
+
+# Included from orders/api_urls.py.
+urlpatterns = [path("commissions/", CommissionListView.as_view(), name="api-commissions")]
