@@ -6,8 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import views
-from .auth_views import SignInView
+from . import views, views_switch
 
 api_v1 = [
     path("", include("inventory.api_urls")),
@@ -26,7 +25,8 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("store/", views.choose_store, name="choose-store"),
-    path("accounts/login/", SignInView.as_view(), name="login"),
+    path("accounts/login/", views_switch.DeviceSignInView.as_view(), name="login"),
+    path("accounts/switch/", views_switch.switch_person, name="switch-person"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("", include("inventory.urls")),
