@@ -1,1 +1,34 @@
-"""Celery tasks for order fulfilment (pickup expiry, emails)."""
+"""Celery tasks for order fulfilment: customer emails and the pickup expiry sweep.
+
+Each takes ids and calls a service; running one twice has the effect of running it once.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(*TRANSIENT_ERRORS, OSError),
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=8,
+    time_limit=60,
+    soft_time_limit=50,
+)
+def send_order_email(order_id: int, kind: str) -> bool:
+    from .emails import order_email_send
+
+    return order_email_send(order_id=order_id, kind=kind)
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT_ERRORS, retry_backoff=10, max_retries=3, time_limit=300)
+def expire_pickups() -> int:
+    from .services import pickups_expire
+
+    return pickups_expire()

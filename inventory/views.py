@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from django import forms
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from omniportal.access import staff_required
+
+from . import selectors
+
+# Set by the endless-aisle checkout: the customer whose basket "add to basket" fills on this tablet.
+BASKET_CUSTOMER_SESSION_KEY = "orders_basket_customer"
+
+
+class ProductSearchForm(forms.Form):
+    q = forms.CharField(label=_("Name, SKU or barcode"), max_length=100, required=False, strip=True)
+    mine = forms.BooleanField(label=_("In my store"), required=False)
+
+
+def _basket_customer(request: HttpRequest):
+    from clienteling.models import Customer
+
+    pk = request.session.get(BASKET_CUSTOMER_SESSION_KEY)
+    if not isinstance(pk, int):
+        return None
+    return Customer.objects.filter(pk=pk, erased_at__isnull=True).only("pk", "first_name", "last_name").first()
+
+
+@require_GET
+@staff_required
+def inventory_search(request: HttpRequest) -> HttpResponse:
+    form = ProductSearchForm(request.GET)
+    query, mine = "", False
+    if form.is_valid():
+        query, mine = form.cleaned_data["q"], form.cleaned_data["mine"]
+    store = request.store or None
+    results = selectors.products_search(query=query, store=store, only_in_store=mine and store is not None)
+    context = {
+        "form": form,
+        "query": query,
+        "mine": mine,
+        "results": results,
+        "limit": selectors.SEARCH_LIMIT,
+        "store": store,
+    }
+    template = "inventory/search.html#results" if request.htmx else "inventory/search.html"
+    return render(request, template, context)
+
+
+@require_GET
+@staff_required
+def inventory_detail(request: HttpRequest, sku: str) -> HttpResponse:
+    product = selectors.product_by_sku(sku=sku)
+    if product is None:
+        raise Http404("No such SKU.")
+    store = request.store or None
+    rows = selectors.availability_for_sku(product=product, origin=store)
+    return render(
+        request,
+        "inventory/detail.html",
+        {
+            "product": product,
+            "rows": rows,
+            "store": store,
+            "network_atp": sum(row.atp for row in rows),
+            "basket_customer": _basket_customer(request),
+        },
+    )

@@ -1,0 +1,49 @@
+"""Customer emails about an order: confirmation with the tracking link, and "ready for pickup"."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from .models import Order
+
+EMAIL_KINDS = {"confirmation", "ready"}
+# How long "this email was sent" is remembered: far longer than any redelivery of the task.
+SENT_MEMORY_SECONDS = 30 * 24 * 3600
+
+
+def tracking_url(order: Order) -> str:
+    base = getattr(settings, "PORTAL_BASE_URL", "").rstrip("/")
+    with translation.override(settings.LANGUAGE_CODE):
+        path = reverse("track", args=[order.tracking_token])
+    return f"{base}{path}"
+
+
+def order_email_send(*, order_id: int, kind: str) -> bool:
+    """Send one email about an order, at most once per order and kind; False when there is nothing to send."""
+    if kind not in EMAIL_KINDS:
+        return False
+    order = Order.objects.select_related("customer", "pickup_store").filter(pk=order_id).first()
+    if order is None or order.customer is None or not order.customer.email or order.customer.erased_at:
+        return False
+    sent_key = f"orders:email:{order.pk}:{kind}"
+    # cache.add is atomic: a redelivered task (or a second worker) finds the key and sends nothing.
+    if not cache.add(sent_key, 1, SENT_MEMORY_SECONDS):
+        return False
+    try:
+        with translation.override(settings.LANGUAGE_CODE):
+            context = {"order": order, "tracking_url": tracking_url(order), "lines": list(order.lines.all())}
+            subject = render_to_string(f"orders/email/{kind}_subject.txt", context).strip()
+            body = render_to_string(f"orders/email/{kind}.txt", context)
+            html = render_to_string(f"orders/email/{kind}.html", context)
+        message = EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, [order.customer.email])
+        message.attach_alternative(html, "text/html")
+        message.send()
+    except Exception:
+        cache.delete(sent_key)  # not sent: let the retry try again
+        raise
+    return True

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import OrderStatus
+from .services import DeliveryAddress
+
+
+class AddressForm(forms.Form):
+    """The delivery address of an endless-aisle order; the service validates it (one rule for every caller)."""
+
+    name = forms.CharField(label=_("Recipient"), max_length=200, required=False)
+    line1 = forms.CharField(label=_("Address"), max_length=200, required=False)
+    line2 = forms.CharField(label=_("Address line 2"), max_length=200, required=False)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=20, required=False)
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
+    country = forms.CharField(label=_("Country (ISO code)"), max_length=2, required=False)
+
+    def address(self, *, lat: float | None = None, lon: float | None = None) -> DeliveryAddress:
+        data = self.cleaned_data
+        return DeliveryAddress(
+            name=data["name"],
+            line1=data["line1"],
+            line2=data["line2"],
+            city=data["city"],
+            postal_code=data["postal_code"],
+            country=data["country"].upper(),
+            lat=lat,
+            lon=lon,
+        )
+
+
+class PlaceForm(AddressForm):
+    till_receipt = forms.CharField(label=_("Till receipt reference"), max_length=64, required=False)
+
+
+class BasketAddForm(forms.Form):
+    customer = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+    sku = forms.CharField(max_length=64)
+    quantity = forms.IntegerField(min_value=1, max_value=999, required=False)
+
+
+class BasketLineForm(forms.Form):
+    customer = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+    line = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+    quantity = forms.IntegerField(min_value=0, max_value=999, required=False)
+    source = forms.IntegerField(min_value=0, max_value=2**63 - 1, required=False)  # 0 = follow the plan
+
+
+class TransitionForm(forms.Form):
+    to_status = forms.ChoiceField(choices=OrderStatus.choices)
