@@ -803,7 +803,12 @@ def commission_monthly_net(*, store: Location, until: date, months: int = 12) ->
         .annotate(net=Sum("amount"))
         .values_list("period", "net")
     )
-    return [(period, totals.get(period) or ZERO) for period in periods]
+    return [(period, _cents(totals.get(period) or ZERO)) for period in periods]
+
+
+def _cents(value: Decimal) -> Decimal:
+    # SQLite sums decimals as floats-ish strings ("7.5"); show money with its two decimals everywhere.
+    return Decimal(value).quantize(Decimal("0.01"))
 
 
 @dataclass
@@ -839,9 +844,9 @@ def commission_network(*, period: date) -> list[NetworkRow]:
         rows.append(
             NetworkRow(
                 store=store,
-                credits=total.get("credits") or ZERO,
-                reversals=total.get("reversals") or ZERO,
-                net=total.get("net") or ZERO,
+                credits=_cents(total.get("credits") or ZERO),
+                reversals=_cents(total.get("reversals") or ZERO),
+                net=_cents(total.get("net") or ZERO),
                 entries=total.get("entries") or 0,
                 statement=statements.get(store.pk),
             )

@@ -1,0 +1,191 @@
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from orders.commissions import commission_credit_order, commission_reverse_change, current_period, previous_month
+from orders.models import OrderStatus, Statement, StatementStatus
+
+from .commission_support import change, default_policy, order_with_lines
+
+pytestmark = pytest.mark.django_db
+MILANO = {"delivery_lat": 45.466, "delivery_lon": 9.186}
+ROMA = {"delivery_lat": 41.8897, "delivery_lon": 12.4700}
+
+
+@pytest.fixture
+def ledger(store_milano, store_roma):
+    """This month: Milano credited 5.00 and 2.50 and reversed 2.50; Roma credited 10.00."""
+    default_policy()
+    first = order_with_lines((1, "100.00", "0"), **MILANO)
+    second = order_with_lines((1, "50.00", "0"), **MILANO)
+    rome = order_with_lines((1, "200.00", "0"), **ROMA)
+    for order in (first, second, rome):
+        commission_credit_order(order_id=order.pk)
+    commission_reverse_change(change_id=change(second, OrderStatus.CANCELLED).pk)
+    return {"first": first, "second": second, "rome": rome}
+
+
+def last_month_statement(store, status=StatementStatus.CLOSED):
+    return Statement.objects.create(store=store, period=previous_month(current_period()), status=status)
+
+
+def test_manager_sees_the_month_net_chart_and_explained_entries(client, manager_milano, ledger):
+    client.force_login(manager_milano)
+    response = client.get(reverse("commissions"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "5.00 EUR" in body  # 5.00 + 2.50 − 2.50
+    assert body.count("<rect") == 12
+    assert ledger["first"].number in body and ledger["rome"].number not in body
+    assert "Nearest eligible store to the delivery address" in body
+    assert "Reversal (Cancelled)" in body
+
+
+def test_the_page_needs_few_queries(client, manager_milano, ledger, django_assert_max_num_queries):
+    client.force_login(manager_milano)
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("commissions")).status_code == 200
+
+
+def test_manager_of_milano_cannot_see_romas_commissions(client, manager_milano, ledger):
+    client.force_login(manager_milano)
+    assert client.get(reverse("commissions"), {"store": "RM01"}).status_code == 404
+
+
+def test_an_associate_cannot_open_the_commission_page(client, associate_milano, ledger):
+    client.force_login(associate_milano)
+    assert client.get(reverse("commissions")).status_code == 403
+
+
+def test_filters_by_kind_and_order(client, manager_milano, ledger):
+    client.force_login(manager_milano)
+    body = client.get(reverse("commissions"), {"kind": "reversal"}).content.decode()
+    assert ledger["second"].number in body and ledger["first"].number not in body
+    body = client.get(reverse("commissions"), {"order": ledger["first"].number}).content.decode()
+    assert "1 entry" in body
+
+
+@pytest.mark.parametrize(
+    "query", [{"period": "2026-13"}, {"period": "'; drop"}, {"kind": "bogus"}, {"page": "-1"}, {"page": "x" * 50}]
+)
+def test_malformed_filters_are_shown_not_fatal(client, manager_milano, ledger, query):
+    client.force_login(manager_milano)
+    assert client.get(reverse("commissions"), query).status_code == 200
+
+
+def test_htmx_gets_only_the_entries(client, manager_milano, ledger):
+    client.force_login(manager_milano)
+    body = client.get(reverse("commissions"), HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="commission-entries"' in body and "<html" not in body
+
+
+def test_csv_export_lists_the_filtered_entries(client, manager_milano, ledger):
+    client.force_login(manager_milano)
+    response = client.get(reverse("commissions"), {"format": "csv"})
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][:3] == ["Order", "Order date", "Store"]
+    assert sorted(row[8] for row in rows[1:]) == ["-2.50", "2.50", "5.00"]
+    assert {row[2] for row in rows[1:]} == {"MI01"}
+
+
+def test_manager_approves_a_closed_month(client, manager_milano, store_milano):
+    statement = last_month_statement(store_milano)
+    client.force_login(manager_milano)
+    response = client.post(reverse("commission-statement-approve", args=[statement.pk]))
+    assert response.status_code == 302
+    statement.refresh_from_db()
+    assert statement.status == StatementStatus.APPROVED
+
+
+def test_manager_disputes_a_closed_month_with_a_comment(client, manager_milano, store_milano):
+    statement = last_month_statement(store_milano)
+    client.force_login(manager_milano)
+    client.post(reverse("commission-statement-dispute", args=[statement.pk]), {"comment": "OP-1 is missing"})
+    statement.refresh_from_db()
+    assert (statement.status, statement.comment) == (StatementStatus.DISPUTED, "OP-1 is missing")
+
+
+def test_a_dispute_without_comment_is_refused_with_a_message(client, manager_milano, store_milano):
+    statement = last_month_statement(store_milano)
+    client.force_login(manager_milano)
+    response = client.post(reverse("commission-statement-dispute", args=[statement.pk]), {"comment": ""}, follow=True)
+    assert "needs a comment" in response.content.decode()
+    statement.refresh_from_db()
+    assert statement.status == StatementStatus.CLOSED
+
+
+def test_manager_of_milano_cannot_approve_romas_statement(client, manager_milano, store_roma):
+    statement = last_month_statement(store_roma)
+    client.force_login(manager_milano)
+    assert client.post(reverse("commission-statement-approve", args=[statement.pk])).status_code == 404
+    assert (
+        client.post(reverse("commission-statement-dispute", args=[statement.pk]), {"comment": "x"}).status_code == 404
+    )
+    statement.refresh_from_db()
+    assert statement.status == StatementStatus.CLOSED
+
+
+def test_approving_needs_a_post(client, manager_milano, store_milano):
+    client.force_login(manager_milano)
+    statement = last_month_statement(store_milano)
+    assert client.get(reverse("commission-statement-approve", args=[statement.pk])).status_code == 405
+
+
+def test_head_office_sees_every_store_side_by_side(client, head_office, ledger, store_milano, store_roma):
+    last_month_statement(store_milano, StatementStatus.APPROVED)
+    client.force_login(head_office)
+    response = client.get(reverse("commissions-network"), {"period": f"{current_period():%Y-%m}"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="network-MI01"' in body and 'data-testid="network-RM01"' in body
+    assert '<td class="num strong">10.00</td>' in body  # Roma's net
+    assert '<td class="num">17.50</td>' in body  # the network's credits: 5.00 + 2.50 + 10.00
+
+
+def test_the_network_page_needs_few_queries(client, head_office, ledger, django_assert_max_num_queries):
+    client.force_login(head_office)
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("commissions-network")).status_code == 200
+
+
+def test_a_manager_cannot_open_the_network_page(client, manager_milano):
+    client.force_login(manager_milano)
+    assert client.get(reverse("commissions-network")).status_code == 403
+
+
+def test_head_office_finalises_from_the_network_page(client, head_office, store_milano):
+    statement = last_month_statement(store_milano, StatementStatus.APPROVED)
+    client.force_login(head_office)
+    response = client.post(reverse("commission-statement-finalise", args=[statement.pk]))
+    assert response.status_code == 302
+    statement.refresh_from_db()
+    assert statement.status == StatementStatus.FINALISED and statement.finalised_at <= timezone.now()
+
+
+def test_a_manager_cannot_finalise(client, manager_milano, store_milano):
+    statement = last_month_statement(store_milano, StatementStatus.APPROVED)
+    client.force_login(manager_milano)
+    assert client.post(reverse("commission-statement-finalise", args=[statement.pk])).status_code == 403
+
+
+def test_the_page_speaks_italian(client, manager_milano, ledger):
+    client.force_login(manager_milano)
+    body = client.get("/it/commissions/").content.decode()
+    assert "Provvigioni" in body
+
+
+def test_a_period_filter_shows_that_month(client, manager_milano, store_milano):
+    default_policy()
+    order = order_with_lines((1, "100.00", "0"), placed_at=dt.datetime(2026, 3, 10, 10, tzinfo=dt.UTC), **MILANO)
+    commission_credit_order(order_id=order.pk)
+    client.force_login(manager_milano)
+    body = client.get(reverse("commissions"), {"period": "2026-03"}).content.decode()
+    assert order.number in body and Decimal("5.00").to_eng_string() in body

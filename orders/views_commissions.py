@@ -1,0 +1,324 @@
+"""Commission pages: the manager's statement (/commissions/) and head office's network view."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Sum
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.formats import date_format
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from inventory.models import Location
+from omniportal.access import head_office_required, manager_required, user_stores
+
+from .commissions import (
+    StatementNotFound,
+    StatementTransitionRefused,
+    commission_entries,
+    commission_monthly_net,
+    commission_network,
+    commissions_held_count,
+    current_period,
+    entry_reason,
+    next_month,
+    parse_period,
+    previous_month,
+    statement_approve,
+    statement_dispute,
+    statement_finalise,
+)
+from .models import CommissionEntry, EntryKind, Statement, StatementStatus
+
+ENTRIES_PER_PAGE = 50
+
+
+class PeriodField(forms.CharField):
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            return parse_period(value)
+        except ValueError as exc:
+            raise forms.ValidationError(_("Choose a month as YYYY-MM.")) from exc
+
+
+class CommissionFilterForm(forms.Form):
+    store = forms.CharField(label=gettext_lazy("Store"), required=False, max_length=32)
+    period = PeriodField(label=gettext_lazy("Month"), required=False, widget=forms.TextInput(attrs={"type": "month"}))
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind"),
+        required=False,
+        choices=[("", gettext_lazy("Credits and reversals")), *EntryKind.choices],
+    )
+    order = forms.CharField(label=gettext_lazy("Order"), required=False, max_length=64)
+    page = forms.IntegerField(required=False, min_value=1, max_value=100_000)
+
+
+class DisputeForm(forms.Form):
+    comment = forms.CharField(label=gettext_lazy("What is wrong?"), max_length=2000, widget=forms.Textarea)
+
+
+def _filters(request: HttpRequest) -> dict:
+    """Valid filters only: a malformed one is reported on the form and ignored, never a 500."""
+    form = CommissionFilterForm(request.GET)
+    form.is_valid()
+    return {"form": form, **{name: form.cleaned_data.get(name) for name in form.fields if name in form.cleaned_data}}
+
+
+def _chosen_store(request: HttpRequest, code: str | None) -> tuple[list[Location], Location]:
+    stores = list(user_stores(request.user).order_by("code"))
+    if not stores:
+        raise Http404(_("You are not assigned to a store."))
+    by_code = {store.code: store for store in stores}
+    if code:
+        if code not in by_code:
+            raise Http404(_("No such store among yours."))
+        return stores, by_code[code]
+    current = getattr(request, "store", None)
+    current_code = getattr(current, "code", None) if current else None
+    return stores, by_code.get(current_code) or stores[0]
+
+
+@dataclass
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    label: str
+    title: str
+    negative: bool
+    current: bool
+
+
+CHART_WIDTH, CHART_HEIGHT, CHART_TOP, CHART_LABELS = 720, 200, 12, 28
+
+
+def _chart(series: list[tuple[date, Decimal]], currency: str) -> dict:
+    """A 12-month bar chart drawn on the server: positive bars above the zero line, reversals below."""
+    highest = max((net for _, net in series), default=Decimal("0"))
+    lowest = min((net for _, net in series), default=Decimal("0"))
+    top, bottom = max(highest, Decimal("0")), max(-lowest, Decimal("0"))
+    span = top + bottom or Decimal("1")
+    usable = CHART_HEIGHT - CHART_TOP - CHART_LABELS
+    scale = usable / float(span)
+    zero_y = CHART_TOP + float(top) * scale
+    slot = CHART_WIDTH / max(len(series), 1)
+    bars = []
+    for i, (period, net) in enumerate(series):
+        height = abs(float(net)) * scale
+        bars.append(
+            Bar(
+                x=i * slot + slot * 0.15,
+                y=zero_y - height if net >= 0 else zero_y,
+                width=slot * 0.7,
+                height=max(height, 1.0 if net else 0.0),
+                label=date_format(period, "M"),
+                title=f"{date_format(period, 'F Y')}: {net} {currency}",
+                negative=net < 0,
+                current=i == len(series) - 1,
+            )
+        )
+    return {
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "zero_y": zero_y,
+        "label_y": CHART_HEIGHT - 8,
+        "bars": bars,
+        "slot": slot,
+    }
+
+
+def _rows(entries) -> list[dict]:
+    return [{"entry": entry, "reason": entry_reason(entry)} for entry in entries]
+
+
+def _csv_response(entries, *, store: Location, period: date | None) -> StreamingHttpResponse:
+    class Echo:
+        def write(self, value: str) -> str:
+            return value
+
+    writer = csv.writer(Echo())
+    header = [
+        _("Order"), _("Order date"), _("Store"), _("Kind"), _("Month"), _("Base"), _("Rate"), _("Share"),
+        _("Amount"), _("Currency"), _("Distance (km)"), _("Location source"), _("Policy"), _("Why this store"),
+    ]  # fmt: skip
+
+    def rows():
+        yield writer.writerow(header)
+        for entry in entries.iterator(chunk_size=2000):
+            yield writer.writerow(
+                [
+                    entry.order.external_id or entry.order.number,
+                    entry.order.placed_at.date().isoformat(),
+                    entry.store.code,
+                    entry.kind,
+                    f"{entry.period:%Y-%m}",
+                    entry.base_amount,
+                    entry.rate,
+                    entry.share,
+                    entry.amount,
+                    entry.currency,
+                    "" if entry.distance_km is None else f"{entry.distance_km:.3f}",
+                    entry.location_source,
+                    entry.policy.name,
+                    entry_reason(entry),
+                ]
+            )
+
+    name = f"commissions-{store.code}-{period:%Y-%m}.csv" if period else f"commissions-{store.code}.csv"
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@manager_required
+def commissions(request: HttpRequest) -> HttpResponse:
+    filters = _filters(request)
+    stores, store = _chosen_store(request, filters.get("store"))
+    this_month = current_period()
+    period = filters.get("period") or this_month
+    entries = commission_entries(
+        user=request.user, store=store, period=period, kind=filters.get("kind"), order=filters.get("order")
+    )
+    if request.GET.get("format") == "csv":
+        return _csv_response(entries, store=store, period=period)
+    page = Paginator(entries, ENTRIES_PER_PAGE).get_page(filters.get("page") or 1)
+    series = commission_monthly_net(store=store, until=this_month)
+    currency = page.object_list[0].currency if page.object_list else "EUR"
+    nets = dict(series)
+    statements = list(Statement.objects.filter(store=store).order_by("-period")[:12])
+    for statement in statements:
+        statement.net = nets.get(statement.period)
+        statement.reviewable = statement.status in (
+            StatementStatus.CLOSED,
+            StatementStatus.APPROVED,
+            StatementStatus.DISPUTED,
+        )
+    query = {key: value for key, value in request.GET.items() if key not in {"page", "format"}}
+    context = {
+        "form": filters["form"],
+        "stores": stores,
+        "store": store,
+        "period": period,
+        "this_month": this_month,
+        "this_month_net": nets.get(this_month, Decimal("0")),
+        "period_net": (
+            CommissionEntry.objects.filter(store=store, period=period).aggregate(net=Sum("amount"))["net"]
+            or Decimal("0")
+        ).quantize(Decimal("0.01")),
+        "period_statement": next((s for s in statements if s.period == period), None),
+        "currency": currency,
+        "chart": _chart(series, currency),
+        "page": page,
+        "rows": _rows(page.object_list),
+        "statements": statements,
+        "dispute_form": DisputeForm(),
+        "query": urlencode(query),
+        "csv_url": f"{reverse('commissions')}?{urlencode({**query, 'format': 'csv'})}",
+    }
+    template = "orders/commissions.html#entries" if request.htmx else "orders/commissions.html"
+    return render(request, template, context)
+
+
+def _back_to_statement(statement: Statement) -> HttpResponse:
+    return redirect(f"{reverse('commissions')}?{urlencode({'store': statement.store.code})}")
+
+
+@manager_required
+@require_POST
+def statement_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        statement = statement_approve(statement_id=pk, actor=request.user)
+    except StatementNotFound as exc:
+        raise Http404 from exc
+    except StatementTransitionRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("commissions")
+    messages.success(request, _("Statement for %(month)s approved.") % {"month": date_format(statement.period, "F Y")})
+    return _back_to_statement(statement)
+
+
+@manager_required
+@require_POST
+def statement_dispute_view(request: HttpRequest, pk: int) -> HttpResponse:
+    form = DisputeForm(request.POST)
+    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    try:
+        statement = statement_dispute(statement_id=pk, actor=request.user, comment=comment)
+    except StatementNotFound as exc:
+        raise Http404 from exc
+    except StatementTransitionRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("commissions")
+    messages.success(request, _("Statement for %(month)s disputed.") % {"month": date_format(statement.period, "F Y")})
+    return _back_to_statement(statement)
+
+
+@head_office_required
+def commissions_network(request: HttpRequest) -> HttpResponse:
+    filters = _filters(request)
+    period = filters.get("period") or previous_month(current_period())
+    rows = commission_network(period=period)
+    totals = {
+        "credits": sum((row.credits for row in rows), Decimal("0")),
+        "reversals": sum((row.reversals for row in rows), Decimal("0")),
+        "net": sum((row.net for row in rows), Decimal("0")),
+        "entries": sum(row.entries for row in rows),
+    }
+    finalisable = (StatementStatus.CLOSED, StatementStatus.APPROVED, StatementStatus.DISPUTED)
+    return render(
+        request,
+        "orders/commissions_network.html",
+        {
+            "form": filters["form"],
+            "period": period,
+            "previous": previous_month(period),
+            "next": None if period >= current_period() else next_month(period),
+            "rows": rows,
+            "totals": totals,
+            "finalisable": finalisable,
+            "held": commissions_held_count(),
+        },
+    )
+
+
+@head_office_required
+@require_POST
+def statement_finalise_view(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        statement = statement_finalise(statement_id=pk, actor=request.user)
+    except StatementNotFound as exc:
+        raise Http404 from exc
+    except StatementTransitionRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("commissions-network")
+    messages.success(
+        request,
+        _("%(store)s · %(month)s finalised.")
+        % {"store": statement.store.code, "month": date_format(statement.period, "F Y")},
+    )
+    return redirect(f"{reverse('commissions-network')}?{urlencode({'period': f'{statement.period:%Y-%m}'})}")
+
+
+# Included from orders/urls.py.
+urlpatterns = [
+    path("commissions/", commissions, name="commissions"),
+    path("commissions/network/", commissions_network, name="commissions-network"),
+    path("commissions/statements/<int:pk>/approve/", statement_approve_view, name="commission-statement-approve"),
+    path("commissions/statements/<int:pk>/dispute/", statement_dispute_view, name="commission-statement-dispute"),
+    path("commissions/statements/<int:pk>/finalise/", statement_finalise_view, name="commission-statement-finalise"),
+]
