@@ -1,0 +1,497 @@
+"""Bulk ingestion of customers, browsing events, cart snapshots and store visits (integration API).
+
+Order-safe and idempotent: an event_id seen before is a duplicate, a customer or cart snapshot older
+than the stored one is ignored. Events, carts and visits for a customer or SKU not known yet are kept
+with the external id / SKU and linked when that customer or product arrives.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+import msgspec
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db import connection, transaction
+from django.db.models import OuterRef, Q, Subquery
+
+from inventory.ingest import Counts
+from inventory.models import Location, LocationKind, Product
+from omniportal.api_batch import (
+    Checker,
+    Country,
+    Currency,
+    Latitude,
+    Longitude,
+    PositiveQuantity,
+    Timestamp,
+    text,
+)
+from omniportal.text import digits, name_key, to_e164
+
+from .models import BrowsingEvent, Cart, CartLine, Customer, EventType, Visit, WishlistItem
+
+# -- customers --------------------------------------------------------------------------------------------
+
+
+class CustomerAddressIn(msgspec.Struct):
+    line1: text(200, required=False) = ""
+    line2: text(200, required=False) = ""
+    city: text(100, required=False) = ""
+    postal_code: text(20, required=False) = ""
+    country: Country = "IT"
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+
+
+class ConsentIn(msgspec.Struct):
+    clienteling: bool
+    marketing: bool
+
+
+class CustomerIn(msgspec.Struct):
+    external_id: text(64)
+    first_name: text(100, required=False)
+    last_name: text(100, required=False)
+    consent: ConsentIn
+    updated_at: Timestamp
+    email: text(254, required=False) = ""
+    phone: text(40, required=False) = ""
+    loyalty_number: text(32, required=False) | None = None
+    address: CustomerAddressIn | None = None
+
+
+_CUSTOMER_FIELDS = [
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "phone_digits",
+    "search_name",
+    "loyalty_number",
+    "address_line1",
+    "address_line2",
+    "city",
+    "postal_code",
+    "country",
+    "lat",
+    "lon",
+    "nearest_store",
+    "nearest_store_km",
+    "consent_clienteling",
+    "consent_marketing",
+    "source_updated_at",
+]
+
+
+def _nearest(lat: float | None, lon: float | None) -> tuple[int | None, float | None]:
+    from inventory.nearest import nearest_store
+
+    if lat is None or lon is None:
+        return None, None
+    found = nearest_store(lat, lon, commission_eligible=False)
+    if found is None:
+        return None, None
+    store, km = found
+    return store.pk, round(km, 3)
+
+
+@transaction.atomic
+def customers_upsert(*, items: list[CustomerIn]) -> Counts:
+    """Upsert by external_id. A snapshot older than the stored one (`source_updated_at`) is ignored.
+
+    Keeps the derived keys in step (search_name, E.164 phone and its digits, nearest store), and links the
+    events, carts, visits and sales that were waiting for these customers. Erased customers stay erased.
+    """
+    checker = Checker()
+    phones: dict[int, str] = {}
+    for index, item in enumerate(items):
+        if item.email:
+            try:
+                validate_email(item.email)
+            except DjangoValidationError:
+                checker.add(index, "email", f"'{item.email}' is not an email address.")
+        country = item.address.country if item.address else "IT"
+        if item.address:
+            checker.country(index, "address.country", country)
+            if (item.address.lat is None) != (item.address.lon is None):
+                checker.add(index, "address.lat", "Give both lat and lon, or neither.")
+        if item.phone:
+            try:
+                phones[index] = to_e164(item.phone, country if len(country) == 2 else "IT")
+            except ValueError as exc:
+                checker.add(index, "phone", str(exc))
+    checker.raise_if_any()
+
+    # Within a batch, the newest snapshot of a customer wins.
+    newest: dict[str, tuple[int, CustomerIn]] = {}
+    for index, item in enumerate(items):
+        seen = newest.get(item.external_id)
+        if seen is None or item.updated_at >= seen[1].updated_at:
+            newest[item.external_id] = (index, item)
+    ignored = len(items) - len(newest)
+
+    existing = {
+        row["external_id"]: row
+        for row in Customer.objects.select_for_update()
+        .filter(external_id__in=list(newest))
+        .values("external_id", "source_updated_at", "erased_at")
+    }
+    loyalty_owners = dict(
+        Customer.objects.filter(loyalty_number__in=[i.loyalty_number for _x, i in newest.values() if i.loyalty_number])
+        .exclude(loyalty_number=None)
+        .values_list("loyalty_number", "external_id")
+    )
+    seen_loyalty: dict[str, str] = {}
+    rows: list[Customer] = []
+    for external_id, (index, item) in newest.items():
+        current = existing.get(external_id)
+        if current is not None and (
+            current["erased_at"] is not None
+            or (current["source_updated_at"] is not None and item.updated_at < current["source_updated_at"])
+        ):
+            ignored += 1
+            continue
+        if item.loyalty_number:
+            owner = loyalty_owners.get(item.loyalty_number, external_id)
+            other = seen_loyalty.setdefault(item.loyalty_number, external_id)
+            if owner != external_id or other != external_id:
+                checker.add(index, "loyalty_number", f"'{item.loyalty_number}' belongs to another customer.")
+                continue
+        address = item.address or CustomerAddressIn(country="")
+        phone = phones.get(index, "")
+        nearest_id, nearest_km = _nearest(address.lat, address.lon)
+        rows.append(
+            Customer(
+                external_id=external_id,
+                first_name=item.first_name,
+                last_name=item.last_name,
+                email=item.email,
+                phone=phone,
+                phone_digits=digits(phone),
+                search_name=name_key(item.first_name, item.last_name)[:210],
+                loyalty_number=item.loyalty_number or None,
+                address_line1=address.line1,
+                address_line2=address.line2,
+                city=address.city,
+                postal_code=address.postal_code,
+                country=address.country,
+                lat=address.lat,
+                lon=address.lon,
+                nearest_store_id=nearest_id,
+                nearest_store_km=nearest_km,
+                consent_clienteling=item.consent.clienteling,
+                consent_marketing=item.consent.marketing,
+                source_updated_at=item.updated_at,
+            )
+        )
+    checker.raise_if_any()
+    Customer.objects.bulk_create(
+        rows, batch_size=1000, update_conflicts=True, unique_fields=["external_id"], update_fields=_CUSTOMER_FIELDS
+    )
+    created = sum(1 for row in rows if row.external_id not in existing)
+    new_ids = [row.external_id for row in rows if row.external_id not in existing]
+    if new_ids:
+        customers_link_pending(external_ids=new_ids)
+    return Counts(created=created, updated=len(rows) - created, ignored=ignored)
+
+
+def customers_link_pending(*, external_ids: list[str]) -> None:
+    """Attach events, carts, visits and sales that arrived before their customer; rebuild wishlists."""
+    from orders.models import Sale
+
+    customer_id = Subquery(
+        Customer.objects.filter(external_id=OuterRef("customer_external_id"), erased_at=None).values("id")[:1]
+    )
+    for model in (BrowsingEvent, Cart, Visit, Sale):
+        model.objects.filter(customer__isnull=True, customer_external_id__in=external_ids).update(
+            customer_id=customer_id
+        )
+    ids = list(Customer.objects.filter(external_id__in=external_ids).values_list("id", flat=True))
+    _wishlists_rebuild(customer_ids=ids, skus=None)
+
+
+# -- events -----------------------------------------------------------------------------------------------
+
+
+class EventIn(msgspec.Struct):
+    event_id: uuid.UUID
+    type: Literal[
+        "product_view", "add_to_cart", "remove_from_cart", "wishlist_add", "wishlist_remove", "search", "login"
+    ]
+    occurred_at: Timestamp
+    session_id: text(100)
+    channel: Literal["web", "app"]
+    customer_external_id: text(64, required=False) | None = None
+    sku: text(64, required=False) | None = None
+    quantity: PositiveQuantity | None = None
+    query: text(200, required=False) | None = None
+    device: text(100, required=False) | None = None
+
+
+@dataclass(frozen=True)
+class EventCounts:
+    accepted: int
+    duplicates: int
+
+    def as_dict(self) -> dict[str, int]:
+        return {"accepted": self.accepted, "duplicates": self.duplicates}
+
+
+_EVENT_COLUMNS = (
+    "event_id",
+    "type",
+    "occurred_at",
+    "session_id",
+    "customer_id",
+    "customer_external_id",
+    "product_id",
+    "sku",
+    "quantity",
+    "query",
+    "channel",
+    "device",
+)
+_WISHLIST_TYPES = (EventType.WISHLIST_ADD, EventType.WISHLIST_REMOVE)
+
+
+def _known_customers(external_ids: set[str]) -> dict[str, int]:
+    if not external_ids:
+        return {}
+    return dict(Customer.objects.filter(external_id__in=external_ids, erased_at=None).values_list("external_id", "id"))
+
+
+def _known_products(skus: set[str]) -> dict[str, int]:
+    if not skus:
+        return {}
+    return dict(Product.objects.filter(sku__in=skus).values_list("sku", "id"))
+
+
+@transaction.atomic
+def events_append(*, items: list[EventIn]) -> EventCounts:
+    """Append events; an event_id stored before (or twice in the batch) is a duplicate and changes nothing.
+
+    A `login` event links the session's earlier anonymous events to its customer (or to the customer's
+    external id, when the customer is not known yet).
+    """
+    customers = _known_customers({e.customer_external_id for e in items if e.customer_external_id})
+    products = _known_products({e.sku for e in items if e.sku})
+    rows = [
+        (
+            e.event_id,
+            e.type,
+            e.occurred_at,
+            e.session_id,
+            customers.get(e.customer_external_id) if e.customer_external_id else None,
+            e.customer_external_id or "",
+            products.get(e.sku) if e.sku else None,
+            e.sku or "",
+            e.quantity,
+            e.query or "",
+            e.channel,
+            e.device or "",
+        )
+        for e in items
+    ]
+    accepted = _insert_events(rows)
+
+    for login in (e for e in items if e.type == EventType.LOGIN and e.customer_external_id):
+        BrowsingEvent.objects.filter(
+            session_id=login.session_id,
+            customer__isnull=True,
+            customer_external_id="",
+            occurred_at__lte=login.occurred_at,
+        ).update(customer_id=customers.get(login.customer_external_id), customer_external_id=login.customer_external_id)
+
+    wishlist = [e for e in items if e.type in _WISHLIST_TYPES and e.sku]
+    if wishlist:
+        sessions = {e.session_id for e in wishlist}
+        ids = set(
+            BrowsingEvent.objects.filter(
+                session_id__in=sessions, type__in=_WISHLIST_TYPES, customer__isnull=False
+            ).values_list("customer_id", flat=True)
+        )
+        _wishlists_rebuild(customer_ids=list(ids), skus={e.sku for e in wishlist})
+    return EventCounts(accepted=accepted, duplicates=len(items) - accepted)
+
+
+def _insert_events(rows: list[tuple]) -> int:
+    """Multi-row INSERT … ON CONFLICT (event_id) DO NOTHING RETURNING: the count of rows really inserted."""
+    table = connection.ops.quote_name(BrowsingEvent._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in _EVENT_COLUMNS)
+    placeholder = "(" + ", ".join(["%s"] * len(_EVENT_COLUMNS)) + ")"
+    is_postgres = connection.vendor == "postgresql"
+    field_by_column = {f.column: f for f in BrowsingEvent._meta.concrete_fields}
+    accepted = 0
+    chunk_size = 2000 if is_postgres else 500  # PostgreSQL allows 65,535 parameters, SQLite 32,766
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), chunk_size):
+            chunk = rows[start : start + chunk_size]
+            if not is_postgres:
+                # SQLite needs Django's adaptation (UUID as hex, datetimes as text).
+                chunk = [
+                    tuple(
+                        field_by_column[c].get_db_prep_value(v, connection) if v is not None else None
+                        for c, v in zip(_EVENT_COLUMNS, row, strict=True)
+                    )
+                    for row in chunk
+                ]
+            sql = (
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholder] * len(chunk))} "
+                f"ON CONFLICT (event_id) DO NOTHING RETURNING 1"
+            )
+            cursor.execute(sql, [v for row in chunk for v in row])
+            accepted += len(cursor.fetchall())
+    return accepted
+
+
+def _wishlists_rebuild(*, customer_ids: list[int], skus: set[str] | None) -> None:
+    """Wishlist = the last wishlist_add/remove event per (customer, SKU): replaying in time order is order-safe."""
+    if not customer_ids:
+        return
+    events = BrowsingEvent.objects.filter(customer_id__in=customer_ids, type__in=_WISHLIST_TYPES).exclude(sku="")
+    if skus is not None:
+        events = events.filter(sku__in=skus)
+    latest: dict[tuple[int, str], tuple] = {}
+    for customer_id, sku, kind, occurred_at, product_id in events.order_by("occurred_at", "id").values_list(
+        "customer_id", "sku", "type", "occurred_at", "product_id"
+    ):
+        latest[(customer_id, sku)] = (kind, occurred_at, product_id)
+    removed = [key for key, (kind, _at, _p) in latest.items() if kind == EventType.WISHLIST_REMOVE]
+    if removed:
+        condition = Q()
+        for customer_id, sku in removed:
+            condition |= Q(customer_id=customer_id, sku=sku)
+        WishlistItem.objects.filter(condition).delete()
+    added = [
+        WishlistItem(customer_id=c, sku=s, product_id=p, added_at=at)
+        for (c, s), (kind, at, p) in latest.items()
+        if kind == EventType.WISHLIST_ADD
+    ]
+    WishlistItem.objects.bulk_create(added, ignore_conflicts=True)
+
+
+# -- carts ------------------------------------------------------------------------------------------------
+
+
+class CartLineIn(msgspec.Struct):
+    sku: text(64)
+    quantity: PositiveQuantity
+    unit_price: Decimal
+
+
+class CartIn(msgspec.Struct):
+    status: Literal["active", "ordered", "abandoned"]
+    updated_at: Timestamp
+    currency: Currency
+    lines: list[CartLineIn]
+    customer_external_id: text(64, required=False) | None = None
+    session_id: text(100, required=False) | None = None
+
+
+@transaction.atomic
+def cart_replace(*, cart_id: str, item: CartIn) -> Counts:
+    """Replace the cart snapshot; a snapshot older than the stored one is ignored."""
+    checker = Checker()
+    checker.currency(None, "currency", item.currency)
+    for n, line in enumerate(item.lines):
+        checker.money(None, f"lines[{n}].unit_price", line.unit_price)
+    if not cart_id or len(cart_id) > 100:
+        checker.add(None, "cart_id", "A cart id has 1 to 100 characters.")
+    checker.raise_if_any()
+    customers = _known_customers({item.customer_external_id} if item.customer_external_id else set())
+    products = _known_products({line.sku for line in item.lines})
+    values = {
+        "customer_id": customers.get(item.customer_external_id or ""),
+        "customer_external_id": item.customer_external_id or "",
+        "session_id": item.session_id or "",
+        "status": item.status,
+        "currency": item.currency,
+        "source_updated_at": item.updated_at,
+    }
+    cart = Cart.objects.select_for_update().filter(cart_id=cart_id).first()
+    if cart is None:
+        cart, created = Cart.objects.get_or_create(cart_id=cart_id, defaults=values)
+        if not created:
+            cart = Cart.objects.select_for_update().get(pk=cart.pk)
+    else:
+        created = False
+    if not created:
+        if item.updated_at < cart.source_updated_at:
+            return Counts(ignored=1)
+        Cart.objects.filter(pk=cart.pk).update(**values)
+        CartLine.objects.filter(cart=cart).delete()
+    CartLine.objects.bulk_create(
+        [
+            CartLine(
+                cart=cart,
+                sku=line.sku,
+                product_id=products.get(line.sku),
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+            )
+            for line in item.lines
+        ]
+    )
+    return Counts(created=1) if created else Counts(updated=1)
+
+
+# -- visits -----------------------------------------------------------------------------------------------
+
+
+class VisitIn(msgspec.Struct):
+    store: text(32)
+    seen_at: Timestamp
+    source: Literal["wifi", "app", "loyalty_scan"]
+    customer_external_id: text(64, required=False) | None = None
+    loyalty_number: text(32, required=False) | None = None
+
+
+def stores_by_code(codes: set[str]) -> dict[str, int]:
+    return dict(Location.objects.filter(code__in=codes, kind=LocationKind.STORE).values_list("code", "id"))
+
+
+def customers_by_loyalty(numbers: set[str]) -> dict[str, tuple[int, str]]:
+    if not numbers:
+        return {}
+    return {
+        number: (pk, external_id or "")
+        for number, pk, external_id in Customer.objects.filter(loyalty_number__in=numbers, erased_at=None).values_list(
+            "loyalty_number", "id", "external_id"
+        )
+    }
+
+
+@transaction.atomic
+def visits_record(*, items: list[VisitIn]) -> Counts:
+    """Who is in the store. A visit by a customer not known yet keeps the external id and is linked later."""
+    checker = Checker()
+    stores = stores_by_code({v.store for v in items})
+    for index, visit in enumerate(items):
+        if visit.store not in stores:
+            checker.add(index, "store", f"Unknown store '{visit.store}'.")
+    checker.raise_if_any()
+    customers = _known_customers({v.customer_external_id for v in items if v.customer_external_id})
+    by_loyalty = customers_by_loyalty({v.loyalty_number for v in items if v.loyalty_number})
+    rows = []
+    for visit in items:
+        customer_id = customers.get(visit.customer_external_id or "")
+        external_id = visit.customer_external_id or ""
+        if customer_id is None and visit.loyalty_number in by_loyalty:
+            customer_id, found_external = by_loyalty[visit.loyalty_number]
+            external_id = external_id or found_external
+        rows.append(
+            Visit(
+                store_id=stores[visit.store],
+                customer_id=customer_id,
+                customer_external_id=external_id,
+                loyalty_number=visit.loyalty_number or "",
+                seen_at=visit.seen_at,
+                source=visit.source,
+            )
+        )
+    Visit.objects.bulk_create(rows, batch_size=2000)
+    return Counts(created=len(rows))

@@ -1,0 +1,384 @@
+"""Integration API v1: catalogue, locations and stock in; products, availability and stores out."""
+
+from __future__ import annotations
+
+import math
+
+from django.db.models import Exists, F, FloatField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import exceptions, serializers
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from omniportal.api_views import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    CountsSerializer,
+    IntegrationView,
+    error_responses,
+    query_int,
+    query_point,
+)
+from omniportal.geo import EARTH_RADIUS_KM
+
+from .ingest import (
+    LocationIn,
+    ProductIn,
+    StockLevelIn,
+    locations_upsert,
+    products_upsert,
+    stock_levels_apply,
+)
+from .models import Location, LocationKind, Product, StockLevel, atp_expression
+
+# -- selectors ------------------------------------------------------------------------------------------------
+
+
+def great_circle_km(lat: float, lon: float, *, prefix: str = "") -> ASin:
+    """haversine_km (omniportal.geo) as a SQL expression, so the database sorts by distance.
+
+    Django registers these math functions on SQLite too, so the same query runs on both databases.
+    """
+    row_lat, row_lon = F(f"{prefix}lat"), F(f"{prefix}lon")
+    half_d_lat = Radians(row_lat - Value(lat, output_field=FloatField())) / Value(2.0)
+    half_d_lon = Radians(row_lon - Value(lon, output_field=FloatField())) / Value(2.0)
+    a = Power(Sin(half_d_lat), Value(2)) + Value(math.cos(math.radians(lat)), output_field=FloatField()) * Cos(
+        Radians(row_lat)
+    ) * Power(Sin(half_d_lon), Value(2))
+    return Value(2 * EARTH_RADIUS_KM, output_field=FloatField()) * ASin(
+        Sqrt(Least(Value(1.0, output_field=FloatField()), a)), output_field=FloatField()
+    )
+
+
+def availability_nearest(*, product: Product, point: tuple[float, float] | None, limit: int) -> QuerySet:
+    """ATP of one product at active locations holding it, nearest to `point` first (ties: lowest code)."""
+    rows = StockLevel.objects.filter(product=product, location__active=True).annotate(atp=atp_expression())
+    if point is not None:
+        rows = rows.annotate(distance_km=great_circle_km(*point, prefix="location__")).order_by(
+            "distance_km", "location__code"
+        )
+    else:
+        rows = rows.annotate(distance_km=Value(None, output_field=FloatField())).order_by("location__code")
+    return rows.values(
+        "atp",
+        "distance_km",
+        location_code=F("location__code"),
+        location_name=F("location__name"),
+        location_kind=F("location__kind"),
+        location_ships_to_home=F("location__ships_to_home"),
+        location_offers_pickup=F("location__offers_pickup"),
+    )[:limit]
+
+
+def stores_nearest(*, point: tuple[float, float] | None) -> QuerySet[Location]:
+    stores = Location.objects.filter(kind=LocationKind.STORE, active=True)
+    if point is None:
+        return stores.annotate(distance_km=Value(None, output_field=FloatField())).order_by("code")
+    return stores.annotate(distance_km=great_circle_km(*point)).order_by("distance_km", "code")
+
+
+def products_listed(*, skus: list[str] | None, available_at: Location | None) -> QuerySet[Product]:
+    products = Product.objects.select_related("category").order_by("sku")
+    if skus:
+        products = products.filter(sku__in=skus)
+    if available_at is not None:
+        stock = StockLevel.objects.filter(product=OuterRef("pk"), location=available_at).annotate(atp=atp_expression())
+        products = products.filter(Exists(stock.filter(atp__gt=0))).annotate(atp=Subquery(stock.values("atp")[:1]))
+    return products
+
+
+# -- documentation serializers (the runtime validation is the msgspec structs in inventory.ingest) ------------
+
+
+class ProductInSerializer(serializers.Serializer):
+    sku = serializers.CharField(max_length=64)
+    name = serializers.CharField(max_length=300)
+    category = serializers.CharField(max_length=64, help_text="Category code; a new code creates the category.")
+    price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, coerce_to_string=True)
+    currency = serializers.CharField(min_length=3, max_length=3, help_text="ISO-4217, e.g. EUR.")
+    barcode = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    brand = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    image_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
+    active = serializers.BooleanField(required=False, default=True)
+
+
+class ProductBatchSerializer(serializers.Serializer):
+    products = ProductInSerializer(many=True, max_length=5000)
+
+
+class AddressInSerializer(serializers.Serializer):
+    line1 = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    city = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    postal_code = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    country = serializers.CharField(min_length=2, max_length=2, help_text="ISO-3166 alpha-2, e.g. IT.")
+
+
+class LocationInSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=32)
+    name = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=LocationKind.choices)
+    address = AddressInSerializer()
+    lat = serializers.FloatField(min_value=-90, max_value=90)
+    lon = serializers.FloatField(min_value=-180, max_value=180)
+    ships_to_home = serializers.BooleanField(required=False, default=True)
+    offers_pickup = serializers.BooleanField(required=False, default=False)
+    commission_eligible = serializers.BooleanField(required=False, default=True)
+    active = serializers.BooleanField(required=False, default=True)
+
+
+class LocationBatchSerializer(serializers.Serializer):
+    locations = LocationInSerializer(many=True, max_length=5000)
+
+
+class StockLevelInSerializer(serializers.Serializer):
+    location = serializers.CharField(max_length=32, help_text="Location code.")
+    sku = serializers.CharField(max_length=64)
+    on_hand = serializers.IntegerField(min_value=0, max_value=2_147_483_647)
+    as_of = serializers.DateTimeField(help_text="ISO-8601 with offset; older than the stored row's as_of → ignored.")
+    safety_stock = serializers.IntegerField(min_value=0, max_value=2_147_483_647, required=False, allow_null=True)
+
+
+class StockBatchSerializer(serializers.Serializer):
+    levels = StockLevelInSerializer(many=True, max_length=5000)
+
+
+class ProductOutSerializer(serializers.Serializer):
+    sku = serializers.CharField()
+    name = serializers.CharField()
+    category = serializers.CharField(source="category.code")
+    price = serializers.DecimalField(max_digits=12, decimal_places=2)
+    currency = serializers.CharField()
+    barcode = serializers.CharField()
+    brand = serializers.CharField()
+    image_url = serializers.CharField()
+    active = serializers.BooleanField()
+    atp = serializers.IntegerField(
+        allow_null=True, default=None, help_text="ATP at the `available_at` store (null without that filter)."
+    )
+
+
+class AvailabilityRowSerializer(serializers.Serializer):
+    location = serializers.CharField(source="location_code")
+    name = serializers.CharField(source="location_name")
+    kind = serializers.CharField(source="location_kind")
+    distance_km = serializers.FloatField(allow_null=True)
+    atp = serializers.IntegerField()
+    ships_to_home = serializers.BooleanField(source="location_ships_to_home")
+    offers_pickup = serializers.BooleanField(source="location_offers_pickup")
+
+
+class AvailabilitySerializer(serializers.Serializer):
+    sku = serializers.CharField()
+    results = AvailabilityRowSerializer(many=True)
+
+
+class StoreOutSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    address = serializers.SerializerMethodField()
+    lat = serializers.FloatField()
+    lon = serializers.FloatField()
+    ships_to_home = serializers.BooleanField()
+    offers_pickup = serializers.BooleanField()
+    distance_km = serializers.FloatField(allow_null=True)
+
+    @extend_schema_field(AddressInSerializer)
+    def get_address(self, store: Location) -> dict[str, str]:
+        return {
+            "line1": store.address_line1,
+            "city": store.city,
+            "postal_code": store.postal_code,
+            "country": store.country,
+        }
+
+
+def _round_km(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+# -- views ------------------------------------------------------------------------------------------------------
+
+_PRODUCT_EXAMPLE = {
+    "products": [
+        {
+            "sku": "JKT-001-M",
+            "name": "Giacca in lana",
+            "category": "outerwear",
+            "price": "189.00",
+            "currency": "EUR",
+            "barcode": "8001234567890",
+            "brand": "Omni",
+            "active": True,
+        }
+    ]
+}
+
+
+class ProductsView(IntegrationView):
+    scopes = {"GET": "read", "POST": "catalog"}
+
+    @extend_schema(
+        operation_id="products_list",
+        summary="List products (filter by SKU, or by ATP at a store)",
+        parameters=[
+            OpenApiParameter("sku", OpenApiTypes.STR, description="One SKU, or several separated by commas."),
+            OpenApiParameter(
+                "available_at", OpenApiTypes.STR, description="Store code: only products with ATP > 0 there."
+            ),
+            OpenApiParameter("page", OpenApiTypes.INT),
+        ],
+        responses={200: ProductOutSerializer(many=True), **error_responses(*READ_ERRORS, 404)},
+    )
+    def get(self, request: Request) -> Response:
+        raw_skus = request.query_params.get("sku", "")
+        skus = [s.strip() for s in raw_skus.split(",") if s.strip()][:500] or None
+        available_at = None
+        code = request.query_params.get("available_at")
+        if code:
+            available_at = Location.objects.filter(code=code, kind=LocationKind.STORE).first()
+            if available_at is None:
+                raise exceptions.ValidationError({"available_at": [f"Unknown store '{code}'."]})
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(products_listed(skus=skus, available_at=available_at), request, view=self)
+        return paginator.get_paginated_response(ProductOutSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="products_upsert",
+        summary="Upsert products by SKU",
+        request=ProductBatchSerializer,
+        responses={200: CountsSerializer, **error_responses(*WRITE_ERRORS)},
+        examples=[OpenApiExample("Two fields optional", value=_PRODUCT_EXAMPLE, request_only=True)],
+    )
+    def post(self, request: Request) -> Response:
+        counts = self.ingest_batch(request, "products", ProductIn, lambda items: products_upsert(items=items))
+        return Response(counts.as_dict())
+
+
+class LocationsView(IntegrationView):
+    scopes = {"POST": "catalog"}
+
+    @extend_schema(
+        operation_id="locations_upsert",
+        summary="Upsert stores and warehouses by code",
+        request=LocationBatchSerializer,
+        responses={200: CountsSerializer, **error_responses(*WRITE_ERRORS)},
+        examples=[
+            OpenApiExample(
+                "A store",
+                request_only=True,
+                value={
+                    "locations": [
+                        {
+                            "code": "MI01",
+                            "name": "Milano Duomo",
+                            "kind": "store",
+                            "address": {
+                                "line1": "Piazza del Duomo 1",
+                                "city": "Milano",
+                                "postal_code": "20121",
+                                "country": "IT",
+                            },
+                            "lat": 45.4642,
+                            "lon": 9.19,
+                            "ships_to_home": True,
+                            "offers_pickup": True,
+                        }
+                    ]
+                },
+            )
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        counts = self.ingest_batch(request, "locations", LocationIn, lambda items: locations_upsert(items=items))
+        return Response(counts.as_dict())
+
+
+class StockView(IntegrationView):
+    scopes = {"POST": "stock"}
+
+    @extend_schema(
+        operation_id="stock_snapshots",
+        summary="Absolute on_hand snapshots from the WMS/ERP",
+        description=(
+            "A snapshot older than the row's `as_of` is stale and ignored. Unknown location or SKU → 400. "
+            "A snapshot whose on_hand is below the units reserved for open orders → 400 naming `on_hand`."
+        ),
+        request=StockBatchSerializer,
+        responses={200: CountsSerializer, **error_responses(*WRITE_ERRORS)},
+        examples=[
+            OpenApiExample(
+                "One row",
+                request_only=True,
+                value={
+                    "levels": [
+                        {
+                            "location": "MI01",
+                            "sku": "JKT-001-M",
+                            "on_hand": 7,
+                            "as_of": "2026-11-23T08:00:00+01:00",
+                            "safety_stock": 1,
+                        }
+                    ]
+                },
+            )
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        counts = self.ingest_batch(
+            request, "levels", StockLevelIn, lambda items: stock_levels_apply(items=items, reference="api")
+        )
+        return Response(counts.as_dict())
+
+
+_POINT_PARAMETERS = [
+    OpenApiParameter("lat", OpenApiTypes.DOUBLE, description="Latitude of the shopper, −90…90."),
+    OpenApiParameter("lon", OpenApiTypes.DOUBLE, description="Longitude of the shopper, −180…180."),
+]
+
+
+class AvailabilityView(IntegrationView):
+    scopes = {"GET": "read"}
+
+    @extend_schema(
+        operation_id="availability",
+        summary="ATP of one SKU at the nearest locations",
+        parameters=[
+            OpenApiParameter("sku", OpenApiTypes.STR, required=True),
+            *_POINT_PARAMETERS,
+            OpenApiParameter("limit", OpenApiTypes.INT, description="1…500, default 20."),
+        ],
+        responses={200: AvailabilitySerializer, **error_responses(*READ_ERRORS, 404)},
+    )
+    def get(self, request: Request) -> Response:
+        sku = request.query_params.get("sku", "")
+        if not sku:
+            raise exceptions.ValidationError({"sku": ["This parameter is required."]})
+        point = query_point(request)
+        limit = query_int(request, "limit", default=20, low=1, high=500)
+        product = Product.objects.filter(sku=sku).only("id", "sku").first()
+        if product is None:
+            raise exceptions.NotFound(f"Unknown SKU '{sku}'.")
+        rows = list(availability_nearest(product=product, point=point, limit=limit))
+        for row in rows:
+            row["distance_km"] = _round_km(row["distance_km"])
+        return Response({"sku": sku, "results": AvailabilityRowSerializer(rows, many=True).data})
+
+
+class StoresView(IntegrationView):
+    scopes = {"GET": "read"}
+
+    @extend_schema(
+        operation_id="stores_nearest",
+        summary="Active stores by distance (store locator)",
+        parameters=[*_POINT_PARAMETERS, OpenApiParameter("page", OpenApiTypes.INT)],
+        responses={200: StoreOutSerializer(many=True), **error_responses(*READ_ERRORS, 404)},
+    )
+    def get(self, request: Request) -> Response:
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(stores_nearest(point=query_point(request)), request, view=self)
+        for store in page:
+            store.distance_km = _round_km(store.distance_km)
+        return paginator.get_paginated_response(StoreOutSerializer(page, many=True).data)
