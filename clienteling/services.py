@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from omniportal.access import user_stores
 
@@ -73,7 +74,7 @@ def followup_task_create(
     An assignee must work at `store`: a task is never handed to someone who cannot see it.
     """
     if assigned_to is not None and not user_stores(assigned_to).filter(pk=store.pk).exists():
-        raise NotAColleague(f"{assigned_to} does not work at {store}.")
+        raise NotAColleague(_("%(person)s does not work at %(store)s.") % {"person": assigned_to, "store": store.name})
     if reference:
         task, _created = FollowUpTask.objects.get_or_create(
             reference=reference,
@@ -99,7 +100,7 @@ def followup_task_complete(*, task: FollowUpTask, user: AbstractBaseUser) -> Fol
         status=TaskStatus.DONE, completed_at=now, completed_by=user
     )
     if not updated:
-        raise TaskNotOpen("This task is already done.")
+        raise TaskNotOpen(_("This task is already done."))
     task.refresh_from_db()
     return task
 
@@ -107,12 +108,12 @@ def followup_task_complete(*, task: FollowUpTask, user: AbstractBaseUser) -> Fol
 def note_create(*, customer: Customer, author: AbstractBaseUser, store: Location | None, body: str) -> Note:
     """An associate's note. Notes are part of clienteling, so they need the customer's consent."""
     if customer.erased_at is not None:
-        raise CustomerErased("This customer's data was erased.")
+        raise CustomerErased(_("This customer's data was erased."))
     if not customer.consent_clienteling:
-        raise ConsentMissing("The customer has not consented to clienteling; notes are not kept.")
+        raise ConsentMissing(_("The customer has not consented to clienteling; notes are not kept."))
     body = body.strip()
     if not body:
-        raise ClientelingError("A note cannot be empty.")
+        raise ClientelingError(_("A note cannot be empty."))
     return Note.objects.create(customer=customer, author=author, store=store, body=body[:2000])
 
 
@@ -264,7 +265,7 @@ def customer_erase(*, customer: Customer, actor: AbstractBaseUser) -> Customer:
 
     locked = Customer.objects.select_for_update().get(pk=customer.pk)
     if locked.erased_at is not None:
-        raise CustomerErased("This customer's data was already erased.")
+        raise CustomerErased(_("This customer's data was already erased."))
     BrowsingEvent.objects.filter(customer=locked).delete()
     Cart.objects.filter(customer=locked).delete()
     WishlistItem.objects.filter(customer=locked).delete()

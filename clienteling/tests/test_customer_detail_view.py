@@ -189,3 +189,9 @@ def test_events_partial_has_a_bounded_query_count(
     older = client.get(url(giulia)).context["events_older"]
     with django_assert_max_num_queries(8):
         client.get(f"/customers/{giulia.pk}/events/?{older}", HTTP_HX_REQUEST="true")
+
+
+def test_profile_speaks_italian_under_it(client, associate_milano, giulia_online, bruno):
+    client.force_login(associate_milano)
+    assert "Carrello online" in client.get(f"/it/customers/{giulia_online.pk}/").content.decode()
+    assert "non ha dato il consenso al clienteling" in client.get(f"/it/customers/{bruno.pk}/").content.decode()
