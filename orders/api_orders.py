@@ -1,0 +1,386 @@
+"""Integration API v1: online orders (SPEC section 3), idempotent by external_id. Scope `orders`.
+
+The views decode and check; `order_place` and `order_transition` (the same services the pages use) write.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Literal
+
+import msgspec
+from django.db import IntegrityError
+from django.db.models import Prefetch
+from django.http import Http404
+from django.urls import path
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from clienteling.models import Customer
+from inventory.models import Location, LocationKind, Product
+from omniportal.api_batch import (
+    Checker,
+    Currency,
+    InvalidItems,
+    Latitude,
+    Longitude,
+    PositiveQuantity,
+    Timestamp,
+    text,
+)
+from omniportal.api_errors import Conflict, error
+from omniportal.api_views import WRITE_ERRORS, IntegrationView, error_responses
+
+from .api_commissions import commission_entry_data  # the one shape of a commission entry
+from .models import CommissionEntry, DeliveryMethod, Order, OrderLine, OrderStatus
+from .services import (
+    DeliveryAddress,
+    IllegalTransition,
+    OrderError,
+    OrderShort,
+    PlacedLine,
+    order_place,
+    order_transition,
+)
+
+
+class AddressIn(msgspec.Struct):
+    line1: text(200, required=False) = ""
+    line2: text(200, required=False) = ""
+    city: text(100, required=False) = ""
+    postal_code: text(20, required=False) = ""
+    country: text(2, required=False) = ""
+    name: text(200, required=False) = ""
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+
+
+class LineIn(msgspec.Struct):
+    sku: text(64)
+    quantity: PositiveQuantity
+    unit_price: Decimal
+    discount: Decimal = Decimal("0")
+    source: text(32) | None = None
+
+
+class DeliveryIn(msgspec.Struct):
+    method: Literal["home", "pickup"]
+    address: AddressIn | None = None
+    pickup_store: text(32) | None = None
+
+
+class OrderIn(msgspec.Struct):
+    external_id: text(64)
+    channel: Literal["web", "app"]
+    placed_at: Timestamp
+    currency: Currency
+    lines: list[LineIn]
+    delivery: DeliveryIn
+    customer_external_id: text(64, required=False) = ""
+    shipping_amount: Decimal = Decimal("0")
+
+
+class TrackingIn(msgspec.Struct):
+    carrier: text(100, required=False) = ""
+    number: text(100, required=False) = ""
+    url: text(500, required=False) = ""
+
+
+class StatusLineIn(msgspec.Struct):
+    sku: text(64)
+    quantity: PositiveQuantity
+
+
+class StatusIn(msgspec.Struct):
+    status: Literal["shipped", "delivered", "cancelled", "returned", "ready", "collected"]
+    occurred_at: Timestamp
+    lines: list[StatusLineIn] | None = None
+    tracking: TrackingIn | None = None
+
+
+# --- output -------------------------------------------------------------------------------------------------
+
+
+def _orders_for_output():
+    return Order.objects.select_related("pickup_store").prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.select_related("source").order_by("pk")),
+        Prefetch(
+            "commission_entries",
+            queryset=CommissionEntry.objects.select_related("order", "store", "policy").order_by("created_at", "pk"),
+        ),
+    )
+
+
+def order_data(order: Order) -> dict[str, Any]:
+    return {
+        "external_id": order.external_id,
+        "number": order.number,
+        "status": order.status,
+        "channel": order.channel,
+        "placed_at": order.placed_at.isoformat(),
+        "currency": order.currency,
+        "shipping_amount": format(order.shipping_amount, "f"),
+        "lines": [
+            {
+                "sku": line.sku,
+                "quantity": line.quantity,
+                "unit_price": format(line.unit_price, "f"),
+                "discount": format(line.discount, "f"),
+                "source": line.source.code if line.source else None,
+                "reserved_quantity": line.reserved_quantity,
+                "shipped_quantity": line.shipped_quantity,
+                "cancelled_quantity": line.cancelled_quantity,
+                "returned_quantity": line.returned_quantity,
+            }
+            for line in order.lines.all()
+        ],
+        "delivery": {
+            "method": order.delivery_method,
+            "pickup_store": order.pickup_store.code if order.pickup_store else None,
+            "location": {"lat": order.delivery_lat, "lon": order.delivery_lon, "source": order.location_source},
+        },
+        "tracking": {"carrier": order.carrier, "number": order.tracking_number, "url": order.tracking_url},
+        "commissions": [commission_entry_data(entry) for entry in order.commission_entries.all()],
+    }
+
+
+def _order_response(external_id: str, code: int) -> Response:
+    order = _orders_for_output().get(external_id=external_id)
+    return Response(order_data(order), status=code)
+
+
+class OrderOutSerializer(serializers.Serializer):
+    """Documentation of the order shape (the view builds it with `order_data`)."""
+
+    external_id = serializers.CharField()
+    number = serializers.CharField()
+    status = serializers.ChoiceField(choices=OrderStatus.choices)
+    channel = serializers.CharField()
+    placed_at = serializers.DateTimeField()
+    lines = serializers.ListField(child=serializers.DictField())
+    delivery = serializers.DictField(help_text="{method, pickup_store, location: {lat, lon, source}}")
+    commissions = serializers.ListField(child=serializers.DictField())
+
+
+# --- create -------------------------------------------------------------------------------------------------
+
+
+def _check(item: OrderIn) -> tuple[Customer | None, Location | None, dict[str, Location], dict[str, Product]]:
+    checker = Checker()
+    checker.currency(None, "currency", item.currency)
+    checker.money(None, "shipping_amount", item.shipping_amount)
+    if not item.lines:
+        checker.add(None, "lines", "An order needs at least one line.")
+    if len(item.lines) > 500:
+        checker.add(None, "lines", "At most 500 lines.")
+    codes = {line.source for line in item.lines if line.source}
+    if item.delivery.pickup_store:
+        codes.add(item.delivery.pickup_store)
+    locations = {loc.code: loc for loc in Location.objects.filter(code__in=codes)}
+    products = {p.sku: p for p in Product.objects.filter(sku__in={line.sku for line in item.lines})}
+    for i, line in enumerate(item.lines):
+        checker.money(None, f"lines[{i}].unit_price", line.unit_price)
+        checker.money(None, f"lines[{i}].discount", line.discount)
+        if not checker.errors and line.discount > line.quantity * line.unit_price:
+            checker.add(None, f"lines[{i}].discount", "The discount is larger than the line.")
+        if line.source:
+            if line.source not in locations:
+                checker.add(None, f"lines[{i}].source", f"Unknown location '{line.source}'.")
+            if line.sku not in products:
+                checker.add(None, f"lines[{i}].sku", f"Unknown SKU '{line.sku}': a line with a source needs one.")
+    pickup_store = None
+    if item.delivery.method == DeliveryMethod.PICKUP:
+        pickup_store = locations.get(item.delivery.pickup_store or "")
+        if pickup_store is None or pickup_store.kind != LocationKind.STORE:
+            checker.add(None, "delivery.pickup_store", "A pickup order needs the code of a store.")
+        elif not pickup_store.offers_pickup or not pickup_store.active:
+            checker.add(None, "delivery.pickup_store", f"Store '{pickup_store.code}' does not offer pickup.")
+    address = item.delivery.address
+    if address is not None:
+        if address.country:
+            checker.country(None, "delivery.address.country", address.country)
+        if (address.lat is None) != (address.lon is None):
+            checker.add(None, "delivery.address.lat", "Give both lat and lon, or neither.")
+    checker.raise_if_any()
+    customer = None
+    if item.customer_external_id:
+        customer = Customer.objects.filter(external_id=item.customer_external_id, erased_at__isnull=True).first()
+    return customer, pickup_store, locations, products
+
+
+def _short_errors(item: OrderIn, locations: dict[str, Location], exc: OrderShort) -> list[dict[str, Any]]:
+    errors = []
+    for short in exc.short:
+        for i, line in enumerate(item.lines):
+            source = locations.get(line.source or "")
+            if line.sku == short.label and source is not None and source.pk == short.location_id:
+                errors.append(
+                    error(
+                        f"Not enough stock of {line.sku} at {source.code}: "
+                        f"{short.requested} requested, {short.available} available.",
+                        field=f"lines[{i}]",
+                    )
+                )
+    return errors or [error(str(exc))]
+
+
+def order_create(item: OrderIn, *, actor_label: str) -> tuple[str, int]:
+    if Order.objects.filter(external_id=item.external_id).exists():
+        return item.external_id, status.HTTP_200_OK
+    customer, pickup_store, locations, products = _check(item)
+    address = item.delivery.address or AddressIn()
+    try:
+        order_place(
+            channel=item.channel,
+            customer=customer,
+            customer_external_id=item.customer_external_id,
+            external_id=item.external_id,
+            placed_at=item.placed_at,
+            currency=item.currency,
+            shipping_amount=item.shipping_amount,
+            delivery_method=item.delivery.method,
+            pickup_store=pickup_store,
+            actor_label=actor_label,
+            address=DeliveryAddress(
+                name=address.name,
+                line1=address.line1,
+                line2=address.line2,
+                city=address.city,
+                postal_code=address.postal_code,
+                country=address.country.upper(),
+                lat=address.lat,
+                lon=address.lon,
+            ),
+            lines=[
+                PlacedLine(
+                    product=products.get(line.sku),
+                    sku=line.sku,
+                    quantity=line.quantity,
+                    unit_price=line.unit_price,
+                    discount=line.discount,
+                    source=locations.get(line.source) if line.source else None,
+                )
+                for line in item.lines
+            ],
+        )
+    except OrderShort as exc:
+        raise Conflict(str(exc), _short_errors(item, locations, exc)) from exc
+    except OrderError as exc:
+        raise InvalidItems([error(str(exc))]) from exc
+    except IntegrityError:
+        # The same external_id raced us and won: that order stands, unchanged.
+        if Order.objects.filter(external_id=item.external_id).exists():
+            return item.external_id, status.HTTP_200_OK
+        raise
+    return item.external_id, status.HTTP_201_CREATED
+
+
+def _actor_label(request: Request) -> str:
+    token = request.auth
+    return f"api:{getattr(token, 'name', 'token')}"[:100]
+
+
+EXAMPLE = {
+    "external_id": "WEB-100045",
+    "channel": "web",
+    "customer_external_id": "C0001234",
+    "placed_at": "2026-11-23T10:15:00+01:00",
+    "currency": "EUR",
+    "lines": [{"sku": "JKT-001-M", "quantity": 1, "unit_price": "189.00", "source": "WH-BO"}],
+    "shipping_amount": "4.90",
+    "delivery": {
+        "method": "home",
+        "address": {"line1": "Via Dante 5", "city": "Milano", "postal_code": "20121", "country": "IT"},
+    },
+}
+
+
+class OrdersView(IntegrationView):
+    scopes = {"POST": "orders"}
+
+    @extend_schema(
+        operation_id="orders_create",
+        summary="Create an online order (idempotent by external_id)",
+        description="201 with the order; the same external_id again is 200 with the stored order, unchanged. "
+        "Lines with `source` reserve that location's stock, all or none: short stock is 409 naming the lines.",
+        request=None,
+        responses={201: OrderOutSerializer, 200: OrderOutSerializer, **error_responses(*WRITE_ERRORS)},
+        examples=[OpenApiExample("Home delivery from a warehouse", request_only=True, value=EXAMPLE)],
+    )
+    def post(self, request: Request) -> Response:
+        external_id, code = self.ingest_object(
+            request, OrderIn, lambda item: order_create(item, actor_label=_actor_label(request))
+        )
+        return _order_response(external_id, code)
+
+
+class OrderDetailView(IntegrationView):
+    scopes = {"GET": "orders"}
+
+    @extend_schema(
+        operation_id="orders_read",
+        summary="One order: status, lines, delivery location and how it was found, commission entries",
+        responses={200: OrderOutSerializer, **error_responses(401, 403, 404, 429)},
+    )
+    def get(self, request: Request, external_id: str) -> Response:
+        order = _orders_for_output().filter(external_id=external_id).first()
+        if order is None:
+            raise Http404
+        return Response(order_data(order))
+
+
+class OrderStatusView(IntegrationView):
+    scopes = {"POST": "orders"}
+
+    @extend_schema(
+        operation_id="orders_status",
+        summary="Move an order along its lifecycle; an illegal move is 409",
+        request=None,
+        responses={200: OrderOutSerializer, **error_responses(*WRITE_ERRORS, 404)},
+        examples=[
+            OpenApiExample(
+                "Shipped",
+                request_only=True,
+                value={
+                    "status": "shipped",
+                    "occurred_at": "2026-11-24T09:00:00+01:00",
+                    "tracking": {"carrier": "BRT", "number": "123456", "url": "https://brt.example/123456"},
+                },
+            )
+        ],
+    )
+    def post(self, request: Request, external_id: str) -> Response:
+        order = Order.objects.filter(external_id=external_id).first()
+        if order is None:
+            raise Http404
+
+        def move(item: StatusIn) -> None:
+            try:
+                order_transition(
+                    order=order,
+                    to_status=item.status,
+                    occurred_at=item.occurred_at,
+                    actor_label=_actor_label(request),
+                    lines=[{"sku": line.sku, "quantity": line.quantity} for line in item.lines] if item.lines else None,
+                    tracking={
+                        "carrier": item.tracking.carrier,
+                        "number": item.tracking.number,
+                        "url": item.tracking.url,
+                    }
+                    if item.tracking
+                    else None,
+                )
+            except IllegalTransition as exc:
+                raise Conflict(str(exc)) from exc
+
+        self.ingest_object(request, StatusIn, move)
+        return _order_response(external_id, status.HTTP_200_OK)
+
+
+urlpatterns = [
+    path("orders/", OrdersView.as_view(), name="api-orders"),
+    path("orders/<str:external_id>/", OrderDetailView.as_view(), name="api-order-detail"),
+    path("orders/<str:external_id>/status/", OrderStatusView.as_view(), name="api-order-status"),
+]
