@@ -1,0 +1,107 @@
+"""An associate recognises a walk-in customer on the tablet and turns her online cart into a basket."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import NoReverseMatch, reverse
+
+from clienteling.factories import CartFactory, CartLineFactory, CustomerFactory
+from clienteling.models import ProfileAccess
+from inventory.factories import ProductFactory, StockLevelFactory
+from tests.conftest import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def giulia_with_a_cart(store_milano, store_roma):
+    giulia = CustomerFactory(first_name="Giulia", last_name="Verdi", consent_clienteling=True)
+    CustomerFactory(first_name="Paolo", last_name="Bianchi")
+    jacket = ProductFactory(sku="GIACCA-M", name="Giacca lana", price=Decimal("199.00"))
+    StockLevelFactory(product=jacket, location=store_milano, on_hand=3)
+    StockLevelFactory(product=jacket, location=store_roma, on_hand=5)
+    cart = CartFactory(customer=giulia)
+    CartLineFactory(cart=cart, product=jacket, sku=jacket.sku, quantity=1, unit_price=Decimal("199.00"))
+    return giulia
+
+
+def test_search_three_letters_open_profile_see_cart_availability_and_start_the_basket(
+    page, associate_milano, giulia_with_a_cart
+):
+    sign_in(page, "anna_milano")
+    page.get_by_role("link", name="Customers").click()
+    page.wait_for_load_state("networkidle")
+
+    page.fill("#id_q", "ver")  # three letters of the surname; results arrive as you type (htmx)
+    results = page.get_by_test_id("search-results")
+    results.wait_for()
+    assert "Giulia Verdi" in results.inner_text() and "Paolo Bianchi" not in results.inner_text()
+
+    results.get_by_role("link", name=re.compile("Giulia Verdi")).click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_test_id("customer-name").inner_text() == "Giulia Verdi"
+    assert ProfileAccess.objects.get().via == "search"
+
+    line = page.get_by_test_id("cart-line")
+    assert "Giacca lana" in line.inner_text()
+    assert line.get_by_test_id("atp-here").inner_text() == "3"
+    assert line.get_by_test_id("atp-network").inner_text() == "8"
+    assert page.get_by_role("columnheader", name="At Milano Duomo").is_visible()
+
+    try:
+        reverse("basket-from-cart", args=[giulia_with_a_cart.pk])
+    except NoReverseMatch:
+        pytest.fail("the orders app's basket-from-cart view is not deployed")
+    with page.expect_request(lambda request: request.method == "POST" and "basket-from-cart" in request.url):
+        page.get_by_test_id("start-basket").click()
+    page.wait_for_load_state("networkidle")
+    assert f"/orders/new/?customer={giulia_with_a_cart.pk}" in page.url
+    assert "Giacca lana" in page.content()
+    from orders.models import Basket
+
+    basket = Basket.objects.get(customer=giulia_with_a_cart)
+    assert [line.product.sku for line in basket.lines.all()] == ["GIACCA-M"]
+
+
+def test_search_works_without_javascript_submit(page, associate_milano, giulia_with_a_cart):
+    sign_in(page, "anna_milano")
+    page.goto(f"{page.base_url}/customers/?q=verdi")
+    assert "Giulia Verdi" in page.get_by_test_id("search-results").inner_text()
+
+
+def test_switch_person_with_a_pin_on_the_shared_tablet(page, associate_milano, manager_milano):
+    sign_in(page, "anna_milano")
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, "marco_milano")
+    assert page.get_by_test_id("signed-in-as").inner_text() == "Marco Test"
+    page.get_by_test_id("switch-person-link").click()
+    page.get_by_test_id("switch-person").filter(has_text="Anna Test").click()
+    page.fill("#id_pin", "1234")
+    page.get_by_role("button", name="Switch", exact=True).click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_test_id("signed-in-as").inner_text() == "Anna Test"
+
+
+def test_profile_has_no_horizontal_scroll_in_portrait(browser, live_server, associate_milano, giulia_with_a_cart):
+    context = browser.new_context(viewport={"width": 768, "height": 1024})
+    tab = context.new_page()
+    tab.base_url = live_server.url
+    sign_in(tab, "anna_milano")
+    tab.goto(f"{live_server.url}/customers/{giulia_with_a_cart.pk}/")
+    assert tab.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    context.close()
+
+
+def test_touch_targets_on_search_and_profile_are_at_least_44px(page, associate_milano, giulia_with_a_cart):
+    sign_in(page, "anna_milano")
+    small = """() => [...document.querySelectorAll('main a.btn, main button, main .row-link, main input:not([type=hidden]), main select, main textarea')]
+        .filter(el => el.offsetParent !== null)
+        .map(el => el.getBoundingClientRect())
+        .filter(r => r.height < 44 || r.width < 44).length"""
+    page.goto(f"{page.base_url}/customers/?q=verdi")
+    assert page.evaluate(small) == 0
+    page.goto(f"{page.base_url}/customers/{giulia_with_a_cart.pk}/")
+    assert page.evaluate(small) == 0
