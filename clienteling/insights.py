@@ -266,8 +266,11 @@ def _influence_rows(day: date, max_days: int) -> list[InfluenceDayFact]:
     lookback = _ts(day_start(day - timedelta(days=max_days)))
     touch_types = ", ".join(f"'{kind.value}'" for kind in ONLINE_TOUCHES)
     lag, lag_params = _lag_before_sql("last_touch", day, max_days)
+    # MATERIALIZED: PostgreSQL would otherwise inline the two correlated subqueries into every branch of the
+    # CASE below and run them hundreds of times per sale line.
+    materialized = "MATERIALIZED" if connection.vendor == "postgresql" else ""
     sql = f"""
-        WITH day_lines AS (
+        WITH day_lines AS {materialized} (
             SELECT s.store_id, sl.quantity * sl.unit_price AS amount,
                    (SELECT MAX(e.occurred_at) FROM {event} e
                      WHERE e.customer_id = s.customer_id AND e.sku = sl.sku AND e.type IN ({touch_types})
@@ -278,7 +281,7 @@ def _influence_rows(day: date, max_days: int) -> list[InfluenceDayFact]:
             FROM {_table(Sale)} s JOIN {_table(SaleLine)} sl ON sl.sale_id = s.id
             WHERE s.customer_id IS NOT NULL AND s.sold_at >= %s AND s.sold_at < %s
         ),
-        touched AS (
+        touched AS {materialized} (
             SELECT store_id, amount,
                    CASE WHEN last_event IS NULL THEN last_cart WHEN last_cart IS NULL THEN last_event
                         WHEN last_event > last_cart THEN last_event ELSE last_cart END AS last_touch
