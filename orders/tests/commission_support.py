@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import socket
 from decimal import Decimal
 
 from django.utils import timezone
@@ -52,3 +54,27 @@ def net_of(order) -> dict[str, Decimal]:
     for code, amount in CommissionEntry.objects.filter(order=order).values_list("store__code", "amount"):
         totals[code] = totals.get(code, Decimal("0")) + amount
     return totals
+
+
+@contextlib.contextmanager
+def unreachable_broker():
+    """Point this process's Celery producer at a closed loopback port (a broker that is down), then restore."""
+    from omniportal.celery import app
+
+    with socket.socket() as probe:  # a port nobody listens on once the probe is closed
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    saved = (app.conf.broker_url, app.conf.task_always_eager)
+
+    def reset_producers() -> None:
+        # Drop the references only: kombu's pools are global per broker URL, closing them breaks later tests.
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    app.conf.broker_url, app.conf.task_always_eager = f"redis://127.0.0.1:{port}/0", False
+    reset_producers()
+    try:
+        yield
+    finally:
+        app.conf.broker_url, app.conf.task_always_eager = saved
+        reset_producers()
