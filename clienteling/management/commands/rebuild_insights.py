@@ -8,6 +8,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from clienteling.insights import MAX_PERIOD_DAYS, days_between, insight_day_rebuild, local_today
 
+# Older days have no online carts to speak of, and day arithmetic near year 1 would overflow.
+EARLIEST_DAY = date(2000, 1, 1)
+
 
 def _date(value: str) -> date:
     try:
@@ -40,6 +43,8 @@ class Command(BaseCommand):
             given_to = _date(options["date_to"]) if options["date_to"] else None
             date_from = given_from or given_to or yesterday
             date_to = given_to or given_from or yesterday
+        if date_from < EARLIEST_DAY:
+            raise CommandError(f"Facts start at {EARLIEST_DAY.isoformat()} at the earliest.")
         if date_from > date_to:
             raise CommandError("--from must not be after --to.")
         if date_to > local_today():
