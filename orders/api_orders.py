@@ -166,11 +166,24 @@ class OrderOutSerializer(serializers.Serializer):
 
 # --- create -------------------------------------------------------------------------------------------------
 
+MAX_MONEY = Decimal("9999999999.99")  # DecimalField(max_digits=12, decimal_places=2)
+
+
+def _check_money(checker: Checker, field: str, value: Decimal) -> None:
+    if not value.is_finite():
+        checker.add(None, field, "Not a number.")
+    elif value < 0:
+        checker.add(None, field, "Must not be negative.")
+    elif value > MAX_MONEY:
+        checker.add(None, field, f"Must be at most {MAX_MONEY}.")
+    elif value != value.quantize(Decimal("0.01")):
+        checker.add(None, field, "At most two decimal places.")
+
 
 def _check(item: OrderIn) -> tuple[Customer | None, Location | None, dict[str, Location], dict[str, Product]]:
     checker = Checker()
     checker.currency(None, "currency", item.currency)
-    checker.money(None, "shipping_amount", item.shipping_amount)
+    _check_money(checker, "shipping_amount", item.shipping_amount)
     if not item.lines:
         checker.add(None, "lines", "An order needs at least one line.")
     if len(item.lines) > 500:
@@ -181,8 +194,8 @@ def _check(item: OrderIn) -> tuple[Customer | None, Location | None, dict[str, L
     locations = {loc.code: loc for loc in Location.objects.filter(code__in=codes)}
     products = {p.sku: p for p in Product.objects.filter(sku__in={line.sku for line in item.lines})}
     for i, line in enumerate(item.lines):
-        checker.money(None, f"lines[{i}].unit_price", line.unit_price)
-        checker.money(None, f"lines[{i}].discount", line.discount)
+        _check_money(checker, f"lines[{i}].unit_price", line.unit_price)
+        _check_money(checker, f"lines[{i}].discount", line.discount)
         if not checker.errors and line.discount > line.quantity * line.unit_price:
             checker.add(None, f"lines[{i}].discount", "The discount is larger than the line.")
         if line.source:

@@ -169,3 +169,10 @@ def test_token_without_orders_scope_is_403(client, coat_in_bologna):
     response = client.post(URL, json.dumps(_body()), content_type="application/json", HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 403
     assert client.post(URL, json.dumps(_body()), content_type="application/json").status_code == 401
+
+
+def test_bad_money_is_400_not_500(api_client, coat_in_bologna):
+    for price in ("-1", "1.234", "NaN", "99999999999999"):
+        body = _body(lines=[{"sku": "COAT-1", "quantity": 1, "unit_price": price, "source": "WH-BO"}])
+        assert _post(api_client, URL, body).status_code == 400, price
+    assert not Order.objects.exists()
