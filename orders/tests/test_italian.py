@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from inventory.factories import StockLevelFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_inventory_page_in_italian(client, associate_milano, store_milano):
+    stock = StockLevelFactory(location=store_milano)
+    client.force_login(associate_milano)
+    with translation.override("it"):
+        url = reverse("inventory-detail", args=[stock.product.sku])
+    body = client.get(url).content.decode()
+    assert url.startswith("/it/")
+    assert "Spedisce a casa" in body and "questo negozio" in body
+
+
+def test_pickup_queue_in_italian(client, associate_milano, store_milano):
+    client.force_login(associate_milano)
+    with translation.override("it"):
+        url = reverse("pickup-queue")
+    body = client.get(url).content.decode()
+    assert "Da preparare" in body and "Pronti al banco" in body
+
+
+def test_service_messages_are_translated():
+    from orders.services import DeliveryAddress, OrderError, delivery_address_validate
+
+    with translation.override("it"), pytest.raises(OrderError) as invalid:
+        delivery_address_validate(
+            DeliveryAddress(line1="Via Po 1", city="Torino", postal_code="10124", country="XX")
+        )
+    assert "codice ISO" in str(invalid.value)
