@@ -17,10 +17,10 @@ from .models import CartStatus, Channel, EventType, VisitSource
 
 
 class CustomerAddressSerializer(serializers.Serializer):
-    line1 = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    line1 = serializers.CharField(max_length=200, allow_blank=True)
     line2 = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    city = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    postal_code = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    city = serializers.CharField(max_length=100, allow_blank=True)
+    postal_code = serializers.CharField(max_length=20, allow_blank=True)
     country = serializers.CharField(min_length=2, max_length=2, help_text="ISO-3166 alpha-2.")
     lat = serializers.FloatField(min_value=-90, max_value=90, required=False, allow_null=True)
     lon = serializers.FloatField(min_value=-180, max_value=180, required=False, allow_null=True)
@@ -39,7 +39,7 @@ class CustomerInSerializer(serializers.Serializer):
     phone = serializers.CharField(
         max_length=40, required=False, allow_blank=True, help_text="Any format; stored E.164."
     )
-    loyalty_number = serializers.CharField(max_length=32, required=False, allow_null=True)
+    loyalty_number = serializers.CharField(max_length=32, required=False, allow_null=True, allow_blank=True)
     address = CustomerAddressSerializer(required=False, allow_null=True)
     consent = ConsentSerializer()
     updated_at = serializers.DateTimeField(help_text="ISO-8601 with offset; an older snapshot is ignored.")

@@ -26,6 +26,7 @@ from omniportal.api_batch import (
     Currency,
     Latitude,
     Longitude,
+    Money,
     PositiveQuantity,
     Timestamp,
     text,
@@ -38,11 +39,11 @@ from .models import BrowsingEvent, Cart, CartLine, Customer, EventType, Visit, W
 
 
 class CustomerAddressIn(msgspec.Struct):
-    line1: text(200, required=False) = ""
+    line1: text(200, required=False)
+    city: text(100, required=False)
+    postal_code: text(20, required=False)
+    country: Country
     line2: text(200, required=False) = ""
-    city: text(100, required=False) = ""
-    postal_code: text(20, required=False) = ""
-    country: Country = "IT"
     lat: Latitude | None = None
     lon: Longitude | None = None
 
@@ -161,7 +162,7 @@ def customers_upsert(*, items: list[CustomerIn]) -> Counts:
             if owner != external_id or other != external_id:
                 checker.add(index, "loyalty_number", f"'{item.loyalty_number}' belongs to another customer.")
                 continue
-        address = item.address or CustomerAddressIn(country="")
+        address = item.address or CustomerAddressIn(line1="", city="", postal_code="", country="")
         phone = phones.get(index, "")
         nearest_id, nearest_km = _nearest(address.lat, address.lon)
         rows.append(
@@ -380,7 +381,7 @@ def _wishlists_rebuild(*, customer_ids: list[int], skus: set[str] | None) -> Non
 class CartLineIn(msgspec.Struct):
     sku: text(64)
     quantity: PositiveQuantity
-    unit_price: Decimal
+    unit_price: Money
 
 
 class CartIn(msgspec.Struct):
@@ -397,8 +398,6 @@ def cart_replace(*, cart_id: str, item: CartIn) -> Counts:
     """Replace the cart snapshot; a snapshot older than the stored one is ignored."""
     checker = Checker()
     checker.currency(None, "currency", item.currency)
-    for n, line in enumerate(item.lines):
-        checker.money(None, f"lines[{n}].unit_price", line.unit_price)
     if not cart_id or len(cart_id) > 100:
         checker.add(None, "cart_id", "A cart id has 1 to 100 characters.")
     checker.raise_if_any()
@@ -431,7 +430,7 @@ def cart_replace(*, cart_id: str, item: CartIn) -> Counts:
                 sku=line.sku,
                 product_id=products.get(line.sku),
                 quantity=line.quantity,
-                unit_price=line.unit_price,
+                unit_price=Decimal(line.unit_price),
             )
             for line in item.lines
         ]

@@ -19,6 +19,7 @@ from omniportal.api_views import (
     CountsSerializer,
     IntegrationView,
     error_responses,
+    paginated,
     query_int,
     query_point,
 )
@@ -101,7 +102,7 @@ class ProductInSerializer(serializers.Serializer):
     currency = serializers.CharField(min_length=3, max_length=3, help_text="ISO-4217, e.g. EUR.")
     barcode = serializers.CharField(max_length=64, required=False, allow_blank=True)
     brand = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    image_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
+    image_url = serializers.CharField(max_length=500, required=False, allow_blank=True, help_text="http(s) URL.")
     active = serializers.BooleanField(required=False, default=True)
 
 
@@ -110,9 +111,9 @@ class ProductBatchSerializer(serializers.Serializer):
 
 
 class AddressInSerializer(serializers.Serializer):
-    line1 = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    city = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    postal_code = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    line1 = serializers.CharField(max_length=200, allow_blank=True)
+    city = serializers.CharField(max_length=100, allow_blank=True)
+    postal_code = serializers.CharField(max_length=20, allow_blank=True)
     country = serializers.CharField(min_length=2, max_length=2, help_text="ISO-3166 alpha-2, e.g. IT.")
 
 
@@ -230,7 +231,7 @@ class ProductsView(IntegrationView):
             ),
             OpenApiParameter("page", OpenApiTypes.INT),
         ],
-        responses={200: ProductOutSerializer(many=True), **error_responses(*READ_ERRORS, 404)},
+        responses={200: paginated(ProductOutSerializer, "PaginatedProductList"), **error_responses(*READ_ERRORS, 404)},
     )
     def get(self, request: Request) -> Response:
         raw_skus = request.query_params.get("sku", "")
@@ -374,7 +375,7 @@ class StoresView(IntegrationView):
         operation_id="stores_nearest",
         summary="Active stores by distance (store locator)",
         parameters=[*_POINT_PARAMETERS, OpenApiParameter("page", OpenApiTypes.INT)],
-        responses={200: StoreOutSerializer(many=True), **error_responses(*READ_ERRORS, 404)},
+        responses={200: paginated(StoreOutSerializer, "PaginatedStoreList"), **error_responses(*READ_ERRORS, 404)},
     )
     def get(self, request: Request) -> Response:
         paginator = PageNumberPagination()

@@ -22,6 +22,7 @@ from omniportal.api_batch import (
     Currency,
     Latitude,
     Longitude,
+    Money,
     Quantity,
     Timestamp,
     last_wins,
@@ -49,7 +50,7 @@ class ProductIn(msgspec.Struct):
     sku: text(64)
     name: text(300)
     category: text(64)
-    price: Decimal
+    price: Money
     currency: Currency
     barcode: text(64, required=False) = ""
     brand: text(100, required=False) = ""
@@ -62,7 +63,6 @@ def products_upsert(*, items: list[ProductIn]) -> Counts:
     """Upsert by SKU; new category codes create a category; events and cart lines waiting for the SKU are linked."""
     checker = Checker()
     for index, item in enumerate(items):
-        checker.money(index, "price", item.price)
         checker.currency(index, "currency", item.currency)
         if item.image_url and not item.image_url.startswith(("http://", "https://")):
             checker.add(index, "image_url", "Must be an http(s) URL.")
@@ -78,7 +78,7 @@ def products_upsert(*, items: list[ProductIn]) -> Counts:
             sku=item.sku,
             name=item.name,
             category_id=category_ids[item.category],
-            price=item.price,
+            price=Decimal(item.price),
             currency=item.currency,
             barcode=item.barcode,
             brand=item.brand,
@@ -124,10 +124,10 @@ def _link_pending_skus(skus: list[str]) -> None:
 
 
 class AddressIn(msgspec.Struct):
-    line1: text(200, required=False) = ""
-    city: text(100, required=False) = ""
-    postal_code: text(20, required=False) = ""
-    country: Country = ""
+    line1: text(200, required=False)
+    city: text(100, required=False)
+    postal_code: text(20, required=False)
+    country: Country
 
 
 class LocationIn(msgspec.Struct):

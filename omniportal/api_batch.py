@@ -31,6 +31,10 @@ Latitude = Annotated[float, msgspec.Meta(ge=-90, le=90)]
 Longitude = Annotated[float, msgspec.Meta(ge=-180, le=180)]
 Country = Annotated[str, msgspec.Meta(min_length=2, max_length=2)]
 Currency = Annotated[str, msgspec.Meta(min_length=3, max_length=3)]
+# Money travels as a decimal string ("189.00"): never a JSON number, never negative, at most 2 decimals.
+Money = Annotated[
+    str, msgspec.Meta(pattern=r"^[0-9]{1,10}(\.[0-9]{1,2})?$", description="Decimal string, e.g. '189.00'.")
+]
 
 
 def text(max_length: int, *, required: bool = True) -> Any:
@@ -154,18 +158,6 @@ def countries() -> frozenset[str]:
 MAX_MONEY = Decimal("9999999999.99")  # DecimalField(max_digits=12, decimal_places=2)
 
 
-def money_problem(value: Decimal) -> str | None:
-    if not value.is_finite():
-        return "Not a number."
-    if value < 0:
-        return "Must not be negative."
-    if value > MAX_MONEY:
-        return f"Must be at most {MAX_MONEY}."
-    if value.as_tuple().exponent < -2 and value != value.quantize(Decimal("0.01")):
-        return "At most two decimal places."
-    return None
-
-
 class Checker:
     """Collects domain errors for a batch; `raise_if_any()` after the loop keeps the batch all-or-nothing."""
 
@@ -182,11 +174,6 @@ class Checker:
     def country(self, index: int | None, field: str, value: str) -> None:
         if value not in countries():
             self.add(index, field, f"'{value}' is not an ISO-3166 alpha-2 country code (upper case, e.g. IT).")
-
-    def money(self, index: int | None, field: str, value: Decimal) -> None:
-        problem = money_problem(value)
-        if problem:
-            self.add(index, field, problem)
 
     def raise_if_any(self) -> None:
         if self.errors:

@@ -113,8 +113,9 @@ def _rows(kind: str, stream: IO[str]) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 def _clean(row: dict[str, Any]) -> dict[str, Any]:
-    # An empty cell means "not given": the struct's default applies (or "required" is reported).
-    return {k: (_clean(v) if isinstance(v, dict) else v) for k, v in row.items() if v != ""}
+    # An empty cell means "not given": the struct's default applies (or "required" is reported). The
+    # nested address keeps its empty cells: its keys are required, its values may be blank.
+    return {k: v for k, v in row.items() if v != ""}
 
 
 def import_csv(*, kind: str, stream: IO[str], progress: Callable[[int], None] | None = None) -> dict[str, int]:

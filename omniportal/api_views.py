@@ -36,6 +36,20 @@ class CountsSerializer(serializers.Serializer):
     ignored = serializers.IntegerField(help_text="Stale snapshots, duplicates within the batch, erased customers.")
 
 
+def paginated(serializer_class: type[serializers.Serializer], name: str) -> serializers.Serializer:
+    """DRF's page-number shape around `serializer_class`, for the schema of a list endpoint."""
+    return type(
+        name,
+        (serializers.Serializer,),
+        {
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": serializer_class(many=True),
+        },
+    )()
+
+
 def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
     described = {
         400: "Invalid input: malformed JSON, or the listed items/fields are invalid; nothing was written.",

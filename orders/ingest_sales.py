@@ -13,7 +13,7 @@ from django.db import transaction
 from clienteling.ingest import _known_customers, customers_by_loyalty, stores_by_code
 from inventory.ingest import Counts
 from inventory.models import Product
-from omniportal.api_batch import MAX_MONEY, Checker, Currency, PositiveQuantity, Timestamp, text
+from omniportal.api_batch import MAX_MONEY, Checker, Currency, Money, PositiveQuantity, Timestamp, text
 
 from .models import Sale, SaleLine
 
@@ -21,7 +21,7 @@ from .models import Sale, SaleLine
 class SaleLineIn(msgspec.Struct):
     sku: text(64)
     quantity: PositiveQuantity
-    unit_price: Decimal
+    unit_price: Money
 
 
 class SaleIn(msgspec.Struct):
@@ -46,10 +46,8 @@ def sales_record(*, items: list[SaleIn]) -> Counts:
         if not sale.lines:
             checker.add(index, "lines", "A sale has at least one line.")
         total = Decimal(0)
-        for n, line in enumerate(sale.lines):
-            checker.money(index, f"lines[{n}].unit_price", line.unit_price)
-            if line.unit_price.is_finite():
-                total += line.quantity * line.unit_price
+        for line in sale.lines:
+            total += line.quantity * Decimal(line.unit_price)
         if total > MAX_MONEY:
             checker.add(index, "lines", "The sale's total is too large.")
     checker.raise_if_any()
@@ -82,7 +80,7 @@ def sales_record(*, items: list[SaleIn]) -> Counts:
                 customer_id=customer_id,
                 customer_external_id=external_customer,
                 loyalty_number=sale.loyalty_number or "",
-                total=sum((line.quantity * line.unit_price for line in sale.lines), Decimal(0)),
+                total=sum((line.quantity * Decimal(line.unit_price) for line in sale.lines), Decimal(0)),
             )
         )
     Sale.objects.bulk_create(sales, batch_size=1000)
@@ -92,7 +90,7 @@ def sales_record(*, items: list[SaleIn]) -> Counts:
             sku=line.sku,
             product_id=products.get(line.sku),
             quantity=line.quantity,
-            unit_price=line.unit_price,
+            unit_price=Decimal(line.unit_price),
         )
         for row, sale in zip(sales, fresh.values(), strict=True)
         for line in sale.lines

@@ -41,7 +41,11 @@ def test_an_out_of_range_latitude_is_named(api_client):
 
 @pytest.mark.django_db
 def test_a_country_that_is_not_iso_3166_is_named(api_client):
-    response = api_client.post(URL, {"locations": [location(address={"country": "XX"})]}, format="json")
+    response = api_client.post(
+        URL,
+        {"locations": [location(address={"line1": "", "city": "", "postal_code": "", "country": "XX"})]},
+        format="json",
+    )
 
     assert response.status_code == 400
     assert [(e["index"], e["field"]) for e in response.json()["errors"]] == [(0, "address.country")]
