@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -37,6 +38,11 @@ from omniportal.access import is_head_office, user_stores
 
 from .models import BrowsingEvent, Cart, CartLine, Customer, EventType
 from .models_insights import CartDayFact, DistanceBand, InfluenceDayFact, InsightDay, RopoDayFact, StoreDayFact
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    from inventory.models import Location
 
 ABANDON_AFTER = timedelta(hours=24)
 BAND_EDGES_KM = (5, 15, 50)
@@ -427,7 +433,7 @@ class InsightReport:
         return self.days_in_period - self.days_built
 
 
-def _scoped(queryset: QuerySet, *, user, store) -> QuerySet:
+def _scoped(queryset: QuerySet, *, user: AbstractBaseUser, store: Location | None) -> QuerySet:
     if store is not None:
         return queryset.filter(store=store)
     if is_head_office(user):
@@ -435,7 +441,9 @@ def _scoped(queryset: QuerySet, *, user, store) -> QuerySet:
     return queryset.filter(store__in=user_stores(user).values("pk"))
 
 
-def insight_report(*, user, date_from: date, date_to: date, window_days: int, store=None) -> InsightReport:
+def insight_report(
+    *, user: AbstractBaseUser, date_from: date, date_to: date, window_days: int, store: Location | None = None
+) -> InsightReport:
     """The report for `user`'s stores (head office: the network, store-less carts included), from the facts.
 
     `store` must already be one of user_stores(user): the form checks it.

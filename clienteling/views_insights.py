@@ -6,6 +6,7 @@ import csv
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.conf import settings
@@ -31,6 +32,9 @@ from .insights import (
     max_window_days,
     percent,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
 
 DEFAULT_PERIOD_DAYS = 90
 ISO_DATE = "%Y-%m-%d"
@@ -58,7 +62,7 @@ class InsightsForm(forms.Form):
     store = forms.ModelChoiceField(label=gettext_lazy("Store"), queryset=None, required=False, to_field_name="code")
     export = forms.ChoiceField(required=False, choices=[("", ""), ("csv", "CSV")], widget=forms.HiddenInput)
 
-    def __init__(self, query: QueryDict, *, user) -> None:
+    def __init__(self, query: QueryDict, *, user: AbstractBaseUser) -> None:
         data = query.copy()
         # Missing or empty fields take the defaults, and the form shows the values the report used.
         date_to = local_today() - timedelta(days=1)
@@ -137,7 +141,9 @@ def _label_lines(label: str, limit: int = 10) -> list[str]:
     return [head, tail]
 
 
-def percent_chart(title: str, groups: list[tuple[str, list[tuple[float | None, str, str]]]], legend) -> Chart:
+def percent_chart(
+    title: str, groups: list[tuple[str, list[tuple[float | None, str, str]]]], legend: list[tuple[str, str]]
+) -> Chart:
     """Grouped vertical bars on a 0–100 % scale; `groups` = [(label, [(value, css, series name), …]), …]."""
     width, height, left, right, top, bottom = 480, 300, 52, 4, 20, 52
     plot_w, plot_h = width - left - right, height - top - bottom
