@@ -1,0 +1,152 @@
+"""Clienteling (SPEC 2.1): the search-as-you-type partial for each key an associate types, and the 360 profile,
+each against the raw SQL of the same work replayed on the harness's own connection in the same run.
+
+The raw figure replays exactly the statements the selectors send (captured in this process from the same code),
+so "p95×raw" is the cost of Django, the template and HTTP on top of the database work.
+
+Targets (issue 4): search partial p95 ≤ 25 ms and ≤ 3× its raw SQL; profile page p95 ≤ 60 ms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+SEARCH_TARGET = "p95 ≤ 25 ms, ≤ 3× raw"
+PROFILE_TARGET = "p95 ≤ 60 ms"
+
+
+def _captured(work: Callable[[], Any]) -> list[str]:
+    """The SQL statements `work` sends, parameters inlined by the driver (PostgreSQL), ready to replay."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        work()
+    return [query["sql"] for query in ctx.captured_queries]
+
+
+def _replay(statements: list[str]) -> Callable[[Any], None]:
+    def run(cursor) -> None:
+        for sql in statements:
+            cursor.execute(sql)
+            if cursor.description is not None:
+                cursor.fetchall()
+
+    return run
+
+
+def _seq_scans(ctx, statements: list[str]) -> int:
+    scans = 0
+    with ctx.cursor() as cursor:
+        for sql in statements:
+            cursor.execute("EXPLAIN " + sql)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            scans += plan.count("Seq Scan on clienteling_customer")
+    return scans
+
+
+def _pick_customers():
+    """A consenting customer with an active cart and the most browsing among a sample, and search keys to type."""
+    from django.db.models import Count
+
+    from clienteling.models import Cart, CartStatus, Customer
+
+    with_cart = (
+        Cart.objects.filter(status=CartStatus.ACTIVE, customer__consent_clienteling=True, customer__erased_at=None)
+        .order_by("-source_updated_at")
+        .values_list("customer_id", flat=True)[:200]
+    )
+    profile = (
+        Customer.objects.filter(pk__in=list(with_cart))
+        .annotate(event_count=Count("events"))
+        .order_by("-event_count", "pk")
+        .first()
+    )
+    typed = (
+        Customer.objects.filter(erased_at=None)
+        .exclude(email="")
+        .exclude(phone_digits="")
+        .exclude(loyalty_number=None)
+        .order_by("pk")[1000:1001]
+        .first()
+        or Customer.objects.filter(erased_at=None).exclude(loyalty_number=None).order_by("pk").first()
+    )
+    return profile, typed
+
+
+def run(ctx) -> None:
+    from django.contrib.auth import get_user_model
+
+    from clienteling import selectors
+    from clienteling.models import Customer
+    from omniportal.text import fold
+
+    user = get_user_model().objects.filter(username="anna_milano").first()
+    if user is None:
+        ctx.note("clienteling", "skipped: the demo associate anna_milano is not in this database")
+        return
+    profile_customer, typed = _pick_customers()
+    if typed is None:
+        ctx.note("clienteling", "skipped: no customers in this database")
+        return
+    session = ctx.login("anna_milano")
+    session.headers["HX-Request"] = "true"
+    ctx.note(
+        "clienteling data",
+        customers=Customer.objects.count(),
+        profile_customer=profile_customer.pk if profile_customer else None,
+        profile_events=getattr(profile_customer, "event_count", None),
+    )
+
+    surname = fold(typed.last_name).split()[0]
+    searches = {
+        "name prefix (3 letters of a surname)": surname[:3],
+        "name, two words any order": f"{surname} {fold(typed.first_name).split()[0][:2]}",
+        "email fragment": typed.email.split("@")[0][-8:],
+        "phone digits (national, spaced)": f"{typed.phone_digits[-10:-7]} {typed.phone_digits[-7:]}",
+        "loyalty number": typed.loyalty_number,
+    }
+    for label, query in searches.items():
+        statements = _captured(lambda query=query: selectors.customers_search(query=query))
+        found = len(selectors.customers_search(query=query))
+        ctx.note(f"search {label}", repr(query), results=found, seq_scans_on_customer=_seq_scans(ctx, statements))
+
+        def search(query: str = query) -> None:
+            response = ctx.check(session.get(ctx.url("/customers/"), params={"q": query}))
+            if 'id="search-results"' not in response.text:
+                raise RuntimeError("the search partial did not come back")
+
+        ctx.measure(
+            f"search partial: {label}",
+            search,
+            ctx.repeat(200),
+            raw_sql=_replay(statements),
+            target=SEARCH_TARGET,
+        )
+
+    if profile_customer is None:
+        ctx.note("clienteling profile", "skipped: no consenting customer with an active cart")
+        return
+    store = user.staff_profile.stores.order_by("code").first()
+
+    def profile_reads() -> None:
+        customer = selectors.customer_for_profile(pk=profile_customer.pk)
+        selectors.customer_orders(customer=customer)
+        cart = selectors.customer_current_cart(customer=customer)
+        wishlist = selectors.customer_wishlist(customer=customer)
+        selectors.profile_lines(cart=cart, wishlist=wishlist, store=store)
+        list(selectors.store_colleagues(store=store))
+        selectors.customer_events_page(customer=customer)
+        selectors.customer_notes(customer=customer)
+        selectors.customer_open_tasks(customer=customer, user=user)
+
+    statements = _captured(profile_reads)
+    ctx.note("profile reads", statements=len(statements))
+
+    def profile() -> None:
+        response = ctx.check(session.get(ctx.url(f"/customers/{profile_customer.pk}/"), headers={"HX-Request": None}))
+        if 'id="cart"' not in response.text:
+            raise RuntimeError("the profile did not show the cart")
+
+    ctx.measure("profile page (360)", profile, ctx.repeat(200), raw_sql=_replay(statements), target=PROFILE_TARGET)
