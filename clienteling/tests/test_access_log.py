@@ -73,3 +73,10 @@ def test_admin_access_log_is_read_only(client, head_office, milano_look):
 def test_admin_lists_work_with_search_and_filters(client, head_office, giulia_online, path):
     client.force_login(head_office)
     assert client.get(path).status_code == 200
+
+
+def test_managers_find_the_access_log_from_the_customer_search(client, manager_milano, associate_milano):
+    client.force_login(manager_milano)
+    assert URL in client.get("/customers/").content.decode()
+    client.force_login(associate_milano)
+    assert URL not in client.get("/customers/").content.decode()
