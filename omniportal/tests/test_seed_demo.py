@@ -64,7 +64,13 @@ def _wipe() -> None:
 
 
 def test_tiny_scale_loads_stores_at_real_places_catalogue_stock_and_activity():
-    output = seed("--now", NOW)
+    progress = StringIO()
+    out = StringIO()
+    call_command("seed_demo", "--scale", "tiny", "--now", NOW, stdout=out, stderr=progress)
+    output = out.getvalue()
+    # Not a terminal: one line per phase, no progress bar.
+    assert "\r" not in progress.getvalue()
+    assert "customers: 400 customers" in progress.getvalue()
 
     milano = Location.objects.get(code="MI01")
     assert (milano.city, milano.country) == ("Milano", "IT")
