@@ -1,7 +1,8 @@
 """Stock writes: the single place stock is reserved, released, shipped and returned.
 
 Every change is a conditional UPDATE whose row count is checked (never read-then-write), rows are
-touched in ascending stock id so two multi-line orders can never wait on each other in a cycle,
+touched in one total order (reservations by (product, location), the other moves by stock id) so two
+multi-line orders can never wait on each other in a cycle,
 and every change writes a StockMovement in the same transaction.
 """
 
@@ -12,8 +13,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db import transaction
-from django.db.models import F, Value
+from django.db import connection, transaction
+from django.db.models import F, Q, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -100,37 +101,48 @@ def _movements(kind: str, touched: list[tuple[int, int, int]], reference: str, o
     )
 
 
+def _reserve_sql() -> str:
+    table = StockLevel._meta.db_table
+    return (
+        f"UPDATE {table} SET reserved = reserved + %s "
+        "WHERE product_id = %s AND location_id = %s AND on_hand - reserved - safety_stock >= %s RETURNING id"
+    )
+
+
 @transaction.atomic
 def stock_reserve(*, lines: Sequence[StockLine], reference: str, occurred_at: dt.datetime | None = None) -> None:
-    """Reserve every line or none. Raises InsufficientStock naming every short line (nothing reserved)."""
+    """Reserve every line or none. Raises InsufficientStock naming every short line (nothing reserved).
+
+    One conditional UPDATE per row, found by its unique key (product, location), in ascending key order: every
+    reservation locks rows in the same total order, so no two can wait on each other in a cycle (deadlock).
+    """
     occurred_at = occurred_at or timezone.now()
     merged = _merge(lines)
-    ids = _stock_ids(merged)
-    short: list[ShortLine] = []
-    missing = [pair for pair in merged if pair not in ids]
-    for pair in missing:
-        for line in merged[pair]:
-            short.append(ShortLine(line.label, pair[0], line.quantity, 0))
     touched: list[tuple[int, int, int]] = []
-    failed: list[tuple[tuple[int, int], int]] = []
-    # Ascending stock id: every reservation locks rows in the same order, so none can deadlock another.
-    for pair, stock_id in sorted(ids.items(), key=lambda item: item[1]):
-        quantity = sum(line.quantity for line in merged[pair])
-        updated = StockLevel.objects.filter(
-            pk=stock_id, on_hand__gte=F("reserved") + F("safety_stock") + quantity
-        ).update(reserved=F("reserved") + quantity)
-        if updated:
-            touched.append((stock_id, 0, quantity))
-        else:
-            failed.append((pair, stock_id))
+    failed: list[tuple[int, int]] = []
+    with connection.cursor() as cursor:
+        for pair in sorted(merged, key=lambda p: (p[1], p[0])):
+            location_id, product_id = pair
+            quantity = sum(line.quantity for line in merged[pair])
+            cursor.execute(_reserve_sql(), [quantity, product_id, location_id, quantity])
+            row = cursor.fetchone()
+            if row is None:
+                failed.append(pair)
+            else:
+                touched.append((row[0], 0, quantity))
     if failed:
-        atp = {row.pk: row.atp for row in StockLevel.objects.filter(pk__in=[stock_id for _pair, stock_id in failed])}
-        for pair, stock_id in failed:
-            for line in merged[pair]:
-                short.append(ShortLine(line.label, pair[0], line.quantity, atp.get(stock_id, 0)))
-    if short:
-        # Raising out of the atomic block rolls back the rows already reserved above.
-        raise InsufficientStock(short)
+        # Raising out of the atomic block below rolls back the rows already reserved above.
+        condition = Q()
+        for location_id, product_id in failed:
+            condition |= Q(location_id=location_id, product_id=product_id)
+        atp = {(row.location_id, row.product_id): row.atp for row in StockLevel.objects.filter(condition)}
+        raise InsufficientStock(
+            [
+                ShortLine(line.label, pair[0], line.quantity, atp.get(pair, 0))
+                for pair in failed
+                for line in merged[pair]
+            ]
+        )
     _movements(MovementKind.RESERVE, touched, reference, occurred_at)
 
 
