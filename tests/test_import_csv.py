@@ -106,3 +106,39 @@ def test_unusable_files_are_refused_with_a_reason(tmp_path, content, message):
 def test_a_missing_file_is_a_command_error(tmp_path):
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("import_csv", "products", str(tmp_path / "nope.csv"))
+
+
+@pytest.mark.django_db
+def test_head_office_uploads_a_products_file_in_the_admin(client, head_office):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(head_office)
+    upload = SimpleUploadedFile("p.csv", b"sku,name,category,price,currency\nJKT-1,Giacca,outerwear,189.00,EUR\n")
+
+    response = client.post("/admin/inventory/import/", {"kind": "products", "file": upload}, follow=True)
+
+    assert response.status_code == 200
+    assert Product.objects.filter(sku="JKT-1").exists()
+    assert "1 created" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_bad_upload_lists_its_lines_and_imports_nothing(client, head_office):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(head_office)
+    upload = SimpleUploadedFile("p.csv", b"sku,name,category,price,currency\nJKT-1,Giacca,outerwear,-5,EUR\n")
+
+    response = client.post("/admin/inventory/import/", {"kind": "products", "file": upload})
+
+    assert "line 2, price" in response.content.decode()
+    assert not Product.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_associate_cannot_open_the_upload_page(client, associate_milano):
+    client.force_login(associate_milano)
+
+    response = client.get("/admin/inventory/import/")
+
+    assert response.status_code in (302, 403)
