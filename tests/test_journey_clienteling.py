@@ -105,3 +105,41 @@ def test_touch_targets_on_search_and_profile_are_at_least_44px(page, associate_m
     assert page.evaluate(small) == 0
     page.goto(f"{page.base_url}/customers/{giulia_with_a_cart.pk}/")
     assert page.evaluate(small) == 0
+
+
+def test_a_scanned_loyalty_number_opens_the_profile(page, associate_milano, giulia_with_a_cart):
+    """What scan.js does once the camera read a code: fill the box, mark it as a scan, submit (htmx)."""
+    sign_in(page, "anna_milano")
+    page.goto(f"{page.base_url}/customers/")
+    assert page.get_by_test_id("scan-button").is_visible()  # a camera API exists: the button is offered
+    number = giulia_with_a_cart.loyalty_number
+    with page.expect_navigation():
+        page.evaluate(
+            """number => { document.getElementById('id_q').value = number;
+                          document.getElementById('id_via').value = 'scan';
+                          document.getElementById('customer-search-form').requestSubmit(); }""",
+            number,
+        )
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith(f"/customers/{giulia_with_a_cart.pk}/?via=scan")
+    assert ProfileAccess.objects.get().via == "scan"
+
+
+def test_the_vendored_decoder_reads_a_loyalty_qr_code_offline(page, associate_milano):
+    """The fallback for browsers without BarcodeDetector: ZXing from our static files decodes a QR code."""
+    sign_in(page, "anna_milano")
+    page.goto(f"{page.base_url}/customers/")
+    page.add_script_tag(url=f"{page.base_url}/static/vendor/zxing/zxing-library.min.js")
+    decoded = page.evaluate(
+        """async () => {
+            const matrix = new ZXing.QRCodeWriter().encode('L000000042', ZXing.BarcodeFormat.QR_CODE, 200, 200, new Map());
+            const canvas = document.createElement('canvas');
+            canvas.width = matrix.getWidth(); canvas.height = matrix.getHeight();
+            const g = canvas.getContext('2d');
+            g.fillStyle = '#fff'; g.fillRect(0, 0, canvas.width, canvas.height); g.fillStyle = '#000';
+            for (let x = 0; x < canvas.width; x++) for (let y = 0; y < canvas.height; y++) if (matrix.get(x, y)) g.fillRect(x, y, 1, 1);
+            const result = await new ZXing.BrowserMultiFormatReader().decodeFromImageUrl(canvas.toDataURL());
+            return result.getText();
+        }"""
+    )
+    assert decoded == "L000000042"
