@@ -28,7 +28,7 @@ from django.db.models import Count, Max, Q, Sum
 from django.db.models.base import ModelState
 from django.db.models.signals import post_delete, post_save
 
-from omniportal.geo import haversine_km
+from omniportal.geo import EARTH_RADIUS_KM, haversine_km
 
 from .models import Location, LocationKind
 
@@ -38,8 +38,9 @@ _PAD_KM = 1e-6
 _MAX_CACHED_CELLS = 200_000
 _DEFAULT_RECHECK_SECONDS = 5.0
 
-# (lat, lon, code, location) — the location is a template copied before it leaves this module.
-_Entry = tuple[float, float, str, Location]
+# (lat, lon, code, location, x, y, z): the location is a template copied before it leaves this module;
+# x, y, z is the store's unit vector, for cheap pruning.
+_Entry = tuple[float, float, str, Location, float, float, float]
 
 
 class InvalidPoint(ValueError):
@@ -58,12 +59,27 @@ def _cell_radius_km(lat_lo: float, lat_hi: float, lon_lo: float, lon_hi: float) 
     return c_lat, c_lon, corner * 1.05 + 1e-3
 
 
+def _unit(lat: float, lon: float) -> tuple[float, float, float]:
+    phi, lam = math.radians(lat), math.radians(lon)
+    return math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi)
+
+
 def _prune(entries: tuple[_Entry, ...], c_lat: float, c_lon: float, radius_km: float) -> tuple[_Entry, ...]:
+    """Keep the stores within (distance of the nearest to the centre) + 2 × radius of the centre.
+
+    Compared as squared chords between unit vectors (monotonic in great-circle distance, a few float
+    operations per store instead of a haversine); the limit is padded so float error only adds stores.
+    """
     if not entries:
         return entries
-    distances = [haversine_km(c_lat, c_lon, e[0], e[1]) for e in entries]
-    limit = min(distances) + 2 * radius_km + _PAD_KM
-    return tuple(e for e, d in zip(entries, distances, strict=True) if d <= limit)
+    cx, cy, cz = _unit(c_lat, c_lon)
+    chords = [(e[4] - cx) ** 2 + (e[5] - cy) ** 2 + (e[6] - cz) ** 2 for e in entries]
+    nearest_km = 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(min(chords)) / 2))
+    limit_km = nearest_km + 2 * radius_km + _PAD_KM
+    if limit_km >= math.pi * EARTH_RADIUS_KM:
+        return entries
+    limit = (2 * math.sin(limit_km / (2 * EARTH_RADIUS_KM))) ** 2 * (1 + 1e-9) + 1e-15
+    return tuple(e for e, chord in zip(entries, chords, strict=True) if chord <= limit)
 
 
 @dataclass
@@ -127,6 +143,10 @@ class StoreIndex:
         return _copy_location(entry[3]), km
 
 
+def make_entry(store: Location) -> _Entry:
+    return (store.lat, store.lon, store.code, store, *_unit(store.lat, store.lon))
+
+
 def _copy_location(template: Location) -> Location:
     # Callers get their own instance: the cached one is shared by every request of the process.
     copy = Location.__new__(Location)
@@ -183,8 +203,7 @@ class _Cache:
         found = self.indexes.get(commission_eligible)
         if found is None:
             entries = tuple(
-                (store.lat, store.lon, store.code, store)
-                for store in _stores(commission_eligible=commission_eligible).order_by("code")
+                make_entry(store) for store in _stores(commission_eligible=commission_eligible).order_by("code")
             )
             found = StoreIndex(entries=entries)
             with self.lock:

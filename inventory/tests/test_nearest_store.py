@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from inventory.factories import LocationFactory, WarehouseFactory
 from inventory.models import Location, LocationKind
-from inventory.nearest import InvalidPoint, StoreIndex, nearest_store, store_index
+from inventory.nearest import InvalidPoint, StoreIndex, make_entry, nearest_store, store_index
 from omniportal.geo import haversine_km
 
 
@@ -25,7 +25,7 @@ def index_of(points):
         Location(code=f"S{i:04d}", name="", kind=LocationKind.STORE, country="IT", lat=la, lon=lo)
         for i, (la, lo) in enumerate(points)
     ]
-    entries = tuple((s.lat, s.lon, s.code, s) for s in sorted(stores, key=lambda s: s.code))
+    entries = tuple(make_entry(s) for s in sorted(stores, key=lambda s: s.code))
     return stores, StoreIndex(entries=entries)
 
 
