@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .access import user_role
@@ -26,10 +26,7 @@ def portal(request: HttpRequest) -> dict[str, object]:
         path = request.path
         for url_name, label, roles in NAVIGATION:
             if role == Role.HEAD_OFFICE or role in roles:
-                try:
-                    url = reverse(url_name)
-                except NoReverseMatch:  # TEMPORARY while the pages land in parallel; removed before release
-                    continue
+                url = reverse(url_name)
                 nav_items.append({"url": url, "label": label, "current": path.startswith(url) and url != "/"})
     return {
         "role": role,

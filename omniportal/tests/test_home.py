@@ -58,3 +58,20 @@ def test_htmx_is_served_from_our_own_static_files(client, associate_milano):
     asset = client.get("/static/django_htmx/htmx-2.min.js")
     assert asset.status_code == 200
     assert b"htmx" in b"".join(asset.streaming_content)
+
+
+@pytest.mark.parametrize(
+    ("person", "expected", "hidden"),
+    [
+        ("associate_milano", ["Customers", "Inventory", "Pickups"], ["Commissions", "Insights", "Network", "Admin"]),
+        ("manager_milano", ["Customers", "Inventory", "Pickups", "Commissions", "Insights"], ["Network", "Admin"]),
+        ("head_office", ["Customers", "Commissions", "Network", "Insights", "Admin"], []),
+    ],
+)
+def test_navigation_follows_the_role(client, request, store_milano, person, expected, hidden):
+    client.force_login(request.getfixturevalue(person))
+    nav = client.get(reverse("home")).content.decode().split('class="mainnav"')[1].split("</nav>")[0]
+    for label in expected:
+        assert f">{label}</a>" in nav
+    for label in hidden:
+        assert f">{label}</a>" not in nav
