@@ -10,6 +10,7 @@ The database decides; nothing here reads "is it credited yet?" before writing.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections import defaultdict
@@ -405,6 +406,43 @@ def _build_credit(
     ]
 
 
+_ENTRY_COLUMNS = (
+    "order_id", "store_id", "kind", "event_key", "amount", "base_amount", "currency", "period", "distance_km",
+    "location_source", "policy_id", "rate", "share", "explanation", "created_at",
+)  # fmt: skip
+_INCOMING_TABLE = """
+    CREATE TEMP TABLE IF NOT EXISTS commission_entry_incoming (
+        order_id bigint, store_id bigint, kind varchar(10), event_key varchar(40), amount numeric(12, 2),
+        base_amount numeric(12, 2), currency varchar(3), period date, distance_km double precision,
+        location_source varchar(16), policy_id bigint, rate numeric(6, 4), share numeric(6, 4), explanation jsonb,
+        created_at timestamptz
+    ) ON COMMIT DELETE ROWS
+"""
+
+
+def _copy_entries(entries: list[CommissionEntry]) -> None:
+    """PostgreSQL: COPY into a temp table, then one INSERT … ON CONFLICT DO NOTHING (same guarantee as
+    bulk_create(ignore_conflicts=True), without quoting thousands of values in Python)."""
+    columns = ", ".join(_ENTRY_COLUMNS)
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(_INCOMING_TABLE)
+        with cursor.cursor.copy(f"COPY commission_entry_incoming ({columns}) FROM STDIN") as copy:
+            for entry in entries:
+                copy.write_row(
+                    (
+                        entry.order_id, entry.store_id, entry.kind, entry.event_key, entry.amount, entry.base_amount,
+                        entry.currency, entry.period, entry.distance_km, entry.location_source, entry.policy_id,
+                        entry.rate, entry.share, json.dumps(entry.explanation), now,
+                    )
+                )  # fmt: skip
+        table = CommissionEntry._meta.db_table
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM commission_entry_incoming ON CONFLICT DO NOTHING"
+        )
+        cursor.execute("DELETE FROM commission_entry_incoming")
+
+
 def _insert_entries(entries: list[CommissionEntry]) -> None:
     """Insert, letting the unique constraints drop duplicates; periods move past finalised months."""
     if not entries:
@@ -413,7 +451,10 @@ def _insert_entries(entries: list[CommissionEntry]) -> None:
         targets = _target_periods((entry.store_id, entry.period) for entry in entries)
         for entry in entries:
             entry.period = targets[(entry.store_id, entry.period)]
-        CommissionEntry.objects.bulk_create(entries, ignore_conflicts=True)
+        if connection.vendor == "postgresql" and len(entries) > 20:
+            _copy_entries(entries)
+        else:
+            CommissionEntry.objects.bulk_create(entries, ignore_conflicts=True)
 
 
 _ORDER_FIELDS = (
