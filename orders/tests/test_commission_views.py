@@ -179,7 +179,7 @@ def test_a_manager_cannot_finalise(client, manager_milano, store_milano):
 def test_the_page_speaks_italian(client, manager_milano, ledger):
     client.force_login(manager_milano)
     body = client.get("/it/commissions/").content.decode()
-    assert "Provvigioni" in body
+    assert "Commissione netta, ultimi 12 mesi" in body and "Perché questo negozio" in body
 
 
 def test_a_period_filter_shows_that_month(client, manager_milano, store_milano):
