@@ -164,6 +164,62 @@ class OrderOutSerializer(serializers.Serializer):
     commissions = serializers.ListField(child=serializers.DictField())
 
 
+# --- documentation of the request bodies (msgspec structs above do the validating) -------------------------
+
+
+class AddressDoc(serializers.Serializer):
+    line1 = serializers.CharField(max_length=200, required=False)
+    line2 = serializers.CharField(max_length=200, required=False)
+    city = serializers.CharField(max_length=100, required=False)
+    postal_code = serializers.CharField(max_length=20, required=False)
+    country = serializers.CharField(min_length=2, max_length=2, required=False, help_text="ISO-3166 alpha-2.")
+    lat = serializers.FloatField(required=False, min_value=-90, max_value=90)
+    lon = serializers.FloatField(required=False, min_value=-180, max_value=180)
+
+
+class LineDoc(serializers.Serializer):
+    sku = serializers.CharField(max_length=64)
+    quantity = serializers.IntegerField(min_value=1)
+    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2)
+    discount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
+    source = serializers.CharField(max_length=32, required=False, help_text="Location code: reserves its stock.")
+
+
+class DeliveryDoc(serializers.Serializer):
+    method = serializers.ChoiceField(choices=["home", "pickup"])
+    address = AddressDoc(required=False)
+    pickup_store = serializers.CharField(max_length=32, required=False)
+
+
+class OrderInDoc(serializers.Serializer):
+    external_id = serializers.CharField(max_length=64)
+    channel = serializers.ChoiceField(choices=["web", "app"])
+    customer_external_id = serializers.CharField(max_length=64, required=False)
+    placed_at = serializers.DateTimeField()
+    currency = serializers.CharField(min_length=3, max_length=3)
+    lines = LineDoc(many=True)
+    shipping_amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
+    delivery = DeliveryDoc()
+
+
+class StatusLineDoc(serializers.Serializer):
+    sku = serializers.CharField(max_length=64)
+    quantity = serializers.IntegerField(min_value=1)
+
+
+class TrackingDoc(serializers.Serializer):
+    carrier = serializers.CharField(max_length=100, required=False)
+    number = serializers.CharField(max_length=100, required=False)
+    url = serializers.CharField(max_length=500, required=False)
+
+
+class StatusInDoc(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["shipped", "delivered", "cancelled", "returned", "ready", "collected"])
+    occurred_at = serializers.DateTimeField()
+    lines = StatusLineDoc(many=True, required=False, help_text="For a partial return.")
+    tracking = TrackingDoc(required=False)
+
+
 # --- create -------------------------------------------------------------------------------------------------
 
 MAX_MONEY = Decimal("9999999999.99")  # DecimalField(max_digits=12, decimal_places=2)
@@ -318,7 +374,7 @@ class OrdersView(IntegrationView):
         summary="Create an online order (idempotent by external_id)",
         description="201 with the order; the same external_id again is 200 with the stored order, unchanged. "
         "Lines with `source` reserve that location's stock, all or none: short stock is 409 naming the lines.",
-        request=None,
+        request=OrderInDoc,
         responses={201: OrderOutSerializer, 200: OrderOutSerializer, **error_responses(*WRITE_ERRORS)},
         examples=[OpenApiExample("Home delivery from a warehouse", request_only=True, value=EXAMPLE)],
     )
@@ -350,7 +406,7 @@ class OrderStatusView(IntegrationView):
     @extend_schema(
         operation_id="orders_status",
         summary="Move an order along its lifecycle; an illegal move is 409",
-        request=None,
+        request=StatusInDoc,
         responses={200: OrderOutSerializer, **error_responses(*WRITE_ERRORS, 404)},
         examples=[
             OpenApiExample(
