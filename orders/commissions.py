@@ -321,15 +321,17 @@ def _money(value: Decimal) -> str:
 
 
 def _build_credit(
-    order: Order, lines_by_order, policies, stores: dict[int, Location], index: StoreIndex
+    order: Order, lines_by_order, policies, stores: dict[int, Location], index: StoreIndex, rates_cache: dict
 ) -> list[CommissionEntry]:
     """The credit entries of one order (without period resolution), or [] when the order is held."""
     beneficiary = commission_beneficiary(order=order, stores=stores, index=index)
     if beneficiary is None:
         return []
-    placed_on = timezone.localtime(order.placed_at).date()
+    placed_on = order.placed_at.astimezone(rates_cache["tz"]).date()
     policy = policy_in_force(on=placed_on, policies=policies)
-    category_rates = _category_rates(policy)
+    category_rates = rates_cache.get(policy.pk)
+    if category_rates is None:
+        category_rates = rates_cache[policy.pk] = _category_rates(policy)
     lines = [
         CommissionLine(
             sku=sku,
@@ -355,7 +357,7 @@ def _build_credit(
         "order_amount": _money(amount),
         "beneficiary_store": beneficiary.store_code,
     }
-    period = local_period(order.placed_at)
+    period = month_start(placed_on)
     common = {
         "order": order,
         "kind": EntryKind.CREDIT,
@@ -484,11 +486,12 @@ def commissions_credit_orders(*, order_ids: Sequence[int]) -> CreditResult:
     store_ids = {order.pickup_store_id for order in orders} | {order.selling_store_id for order in orders}
     stores = Location.objects.in_bulk([pk for pk in store_ids if pk is not None])
     index = store_index(commission_eligible=True)
+    rates_cache: dict = {"tz": timezone.get_current_timezone()}
     entries: list[CommissionEntry] = []
     for order in orders:
         result.attempted += 1
         try:
-            built = _build_credit(order, lines_by_order, policies, stores, index)
+            built = _build_credit(order, lines_by_order, policies, stores, index, rates_cache)
         except NoPolicyInForce:
             logger.error("order %s: no commission policy in force on its date; commission held", order.number)
             built = []
