@@ -13,7 +13,6 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
@@ -26,6 +25,7 @@ from .insights import (
     InsightReport,
     StoreRow,
     euros,
+    grouped,
     insight_days_to_refresh,
     insight_report,
     local_today,
@@ -231,7 +231,7 @@ class Table:
 
 
 def _int(value: int) -> str:
-    return number_format(value, force_grouping=True)
+    return grouped(value)
 
 
 def band_table(report: InsightReport) -> Table:
