@@ -30,7 +30,8 @@ def order_email_send(*, order_id: int, kind: str) -> bool:
     order = Order.objects.select_related("customer", "pickup_store").filter(pk=order_id).first()
     if order is None or order.customer is None or not order.customer.email or order.customer.erased_at:
         return False
-    sent_key = f"orders:email:{order.pk}:{kind}"
+    # The tracking token, not the pk: unique for ever, even where ids are reused (SQLite after a rollback).
+    sent_key = f"orders:email:{order.tracking_token}:{kind}"
     # cache.add is atomic: a redelivered task (or a second worker) finds the key and sends nothing.
     if not cache.add(sent_key, 1, SENT_MEMORY_SECONDS):
         return False
