@@ -54,6 +54,7 @@ class Command(BaseCommand):
             return
         now = options["now"] or timezone.now()
         started = time.monotonic()
+        # The raw stream: Django's stderr wrapper would paint the progress bar in the error colour.
         progress = Progress(self.stderr._out, tty=self.stderr.isatty())
         try:
             result = demo_seed(scale=str(options["scale"]), seed=int(options["seed"]), now=now, progress=progress)
