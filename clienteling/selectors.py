@@ -328,42 +328,53 @@ class ChannelOrder:
 
 
 def customer_orders(*, customer: Customer, limit: int = 20) -> list[ChannelOrder]:
-    """Online, endless-aisle and in-store purchases, newest first (two queries)."""
-    from orders.models import Order, Sale
+    """Online, endless-aisle and in-store purchases, newest first (two queries).
 
-    line_net = ExpressionWrapper(F("lines__quantity") * F("lines__unit_price") - F("lines__discount"), _MONEY)
+    Plain `values()` rows and a per-order subquery for the total: this runs on every profile view, and
+    grouping whole order rows (with their stores) costs more to build and run than the lines' sum.
+    """
+    from orders.models import Order, OrderChannel, OrderLine, OrderStatus, Sale
+
+    line_net = ExpressionWrapper(F("quantity") * F("unit_price") - F("discount"), output_field=_MONEY)
+    total = OrderLine.objects.filter(order=OuterRef("pk")).values("order").annotate(t=Sum(line_net)).values("t")
     orders = (
         Order.objects.filter(customer=customer)
-        .select_related("selling_store", "pickup_store")
-        .annotate(total=Coalesce(Sum(line_net), Value(Decimal("0")), output_field=_MONEY))
-        .order_by("-placed_at")[:limit]
+        .annotate(
+            total=Coalesce(Subquery(total, output_field=_MONEY), Value(Decimal("0")), output_field=_MONEY),
+            store_name=Coalesce(F("selling_store__name"), F("pickup_store__name"), Value("")),
+        )
+        .order_by("-placed_at")
+        .values("number", "channel", "placed_at", "status", "total", "currency", "store_name")[:limit]
     )
-    sales = Sale.objects.filter(customer=customer).select_related("store").order_by("-sold_at")[:limit]
+    sales = (
+        Sale.objects.filter(customer=customer)
+        .order_by("-sold_at")
+        .values("external_id", "sold_at", "total", "currency", "store__name")[:limit]
+    )
+    channels, statuses = dict(OrderChannel.choices), dict(OrderStatus.choices)
     rows = [
         ChannelOrder(
             kind="order",
-            reference=order.number,
-            number=order.number,
-            channel=order.get_channel_display(),
-            when=order.placed_at,
-            status=order.get_status_display(),
-            total=order.total,
-            currency=order.currency,
-            store_name=(order.selling_store or order.pickup_store).name
-            if (order.selling_store or order.pickup_store)
-            else "",
+            reference=order["number"],
+            number=order["number"],
+            channel=str(channels.get(order["channel"], order["channel"])),
+            when=order["placed_at"],
+            status=str(statuses.get(order["status"], order["status"])),
+            total=order["total"],
+            currency=order["currency"],
+            store_name=order["store_name"],
         )
         for order in orders
     ] + [
         ChannelOrder(
             kind="sale",
-            reference=sale.external_id,
+            reference=sale["external_id"],
             channel="store",
-            when=sale.sold_at,
+            when=sale["sold_at"],
             status="",
-            total=sale.total,
-            currency=sale.currency,
-            store_name=sale.store.name,
+            total=sale["total"],
+            currency=sale["currency"],
+            store_name=sale["store__name"],
         )
         for sale in sales
     ]

@@ -116,6 +116,7 @@ def _profile_context(request: HttpRequest, customer: Customer, cursor: tuple | N
         tasks=selectors.customer_open_tasks(customer=customer, user=request.user),
         note_form=NoteForm(),
         task_form=TaskForm(colleagues=colleagues),
+        colleagues=colleagues,
         basket_url=_basket_from_cart_url(customer) if cart_lines else None,
         nearest=_nearest_store(customer),
         sizes=sorted(customer.sizes.items()) if isinstance(customer.sizes, dict) else [],
@@ -183,10 +184,12 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _tasks_response(request: HttpRequest, customer: Customer, form: TaskForm | None = None) -> HttpResponse:
     if request.htmx:
+        colleagues = selectors.store_colleagues(store=request.store)
         context = {
             "customer": customer,
             "tasks": selectors.customer_open_tasks(customer=customer, user=request.user),
-            "task_form": form or TaskForm(colleagues=selectors.store_colleagues(store=request.store)),
+            "task_form": form or TaskForm(colleagues=colleagues),
+            "colleagues": colleagues,
         }
         return render(request, "clienteling/customer_detail.html#tasks", context)
     return _back_to_profile(customer, "tasks")
