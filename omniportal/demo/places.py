@@ -38,7 +38,7 @@ class StoreIndex:
     because the bench scale asks it a million times.
     """
 
-    def __init__(self, stores: list[StorePoint], cell_degrees: float = 1.0) -> None:
+    def __init__(self, stores: list[StorePoint], cell_degrees: float = 0.5) -> None:
         self.cell = cell_degrees
         self.cells: dict[tuple[int, int], list[StorePoint]] = {}
         for store in stores:
