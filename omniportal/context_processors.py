@@ -15,6 +15,7 @@ NAVIGATION = [
     ("commissions", _("Commissions"), {Role.MANAGER}),
     ("commissions-network", _("Network"), set()),
     ("insights", _("Insights"), {Role.MANAGER}),
+    ("customer-access-log", _("Access log"), {Role.MANAGER}),
 ]
 
 
