@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Max, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.formats import date_format, get_format
 from django.utils.translation import get_language, ngettext
@@ -305,6 +305,33 @@ def _influence_rows(day: date, max_days: int) -> list[InfluenceDayFact]:
     ]
 
 
+def _fold_default_window(
+    day: date,
+    cart_facts: list[CartDayFact],
+    ropo_facts: list[RopoDayFact],
+    store_facts: list[StoreDayFact],
+    influence_facts: list[InfluenceDayFact],
+) -> None:
+    """Sum the lag rows up to the default window into the cart and store rows the default report reads."""
+    window = settings.ROPO_WINDOW_DAYS
+    carts = {(fact.store_id, fact.band): fact for fact in cart_facts}
+    for fact in ropo_facts:
+        if fact.lag_days <= window:
+            key = (fact.store_id, fact.band)
+            if key not in carts:  # cannot happen (a ROPO row comes from that day's carts); never lose a sum
+                carts[key] = CartDayFact(day=day, store_id=fact.store_id, band=fact.band)
+                cart_facts.append(carts[key])
+            carts[key].ropo_carts += fact.carts
+            carts[key].ropo_revenue += fact.revenue
+    stores = {fact.store_id: fact for fact in store_facts}
+    for fact in influence_facts:
+        if fact.lag_days <= window:
+            if fact.store_id not in stores:
+                stores[fact.store_id] = StoreDayFact(day=day, store_id=fact.store_id)
+                store_facts.append(stores[fact.store_id])
+            stores[fact.store_id].influenced_revenue += fact.revenue
+
+
 def _lock_day(day: date) -> None:
     # Two rebuilds of one day would both delete then insert; the second waits here instead of failing on the
     # unique constraints. SQLite serialises writers by itself.
@@ -327,6 +354,7 @@ def insight_day_rebuild(*, day: date, as_of: datetime | None = None) -> InsightD
         ropo_facts = _ropo_rows(day, stale_before, max_days)
         store_facts = _store_rows(day)
         influence_facts = _influence_rows(day, max_days)
+        _fold_default_window(day, cart_facts, ropo_facts, store_facts, influence_facts)
         for model, rows in (
             (CartDayFact, cart_facts),
             (RopoDayFact, ropo_facts),
@@ -337,7 +365,12 @@ def insight_day_rebuild(*, day: date, as_of: datetime | None = None) -> InsightD
             model.objects.bulk_create(rows, batch_size=2000)
         built, _created = InsightDay.objects.update_or_create(
             day=day,
-            defaults={"rebuilt_at": timezone.now(), "as_of": as_of, "seconds": clock.perf_counter() - started},
+            defaults={
+                "rebuilt_at": timezone.now(),
+                "as_of": as_of,
+                "seconds": clock.perf_counter() - started,
+                "window_days": settings.ROPO_WINDOW_DAYS,
+            },
         )
     return built
 
@@ -451,20 +484,37 @@ def insight_report(
     `store` must already be one of user_stores(user): the form checks it.
     """
     period = {"day__gte": date_from, "day__lte": date_to}
+    built = InsightDay.objects.filter(**period).aggregate(
+        days=Count("pk"), last=Max("rebuilt_at"), other_window=Count("pk", filter=~Q(window_days=window_days))
+    )
+    # The default window is summed in the cart and store rows at build time: read them unless a day of the
+    # period was built with another default, or another window is asked for.
+    precomputed = window_days == settings.ROPO_WINDOW_DAYS and not built["other_window"]
+    cart_measures = {
+        "carts": Sum("carts"),
+        "ordered": Sum("ordered"),
+        "abandoned": Sum("abandoned"),
+        "abandoned_known": Sum("abandoned_known"),
+        "abandoned_value": Sum("abandoned_value"),
+    }
+    store_measures = {
+        "sales_revenue": Sum("sales_revenue"),
+        "credited_orders": Sum("credited_orders"),
+        "credited_amount": Sum("credited_amount"),
+    }
+    if precomputed:
+        cart_measures |= {"ropo_carts": Sum("ropo_carts"), "ropo_revenue": Sum("ropo_revenue")}
+        store_measures |= {"influenced_revenue": Sum("influenced_revenue")}
     cart_sums = (
         _scoped(CartDayFact.objects.filter(**period), user=user, store=store)
         .values("store_id", "band")
-        .annotate(
-            carts=Sum("carts"),
-            ordered=Sum("ordered"),
-            abandoned=Sum("abandoned"),
-            abandoned_known=Sum("abandoned_known"),
-            abandoned_value=Sum("abandoned_value"),
-        )
+        .annotate(**cart_measures)
         .order_by()
     )
     ropo_sums = (
-        _scoped(RopoDayFact.objects.filter(**period, lag_days__lte=window_days), user=user, store=store)
+        []
+        if precomputed
+        else _scoped(RopoDayFact.objects.filter(**period, lag_days__lte=window_days), user=user, store=store)
         .values("store_id", "band")
         .annotate(ropo_carts=Sum("carts"), ropo_revenue=Sum("revenue"))
         .order_by()
@@ -472,15 +522,13 @@ def insight_report(
     store_sums = (
         _scoped(StoreDayFact.objects.filter(**period), user=user, store=store)
         .values("store_id")
-        .annotate(
-            sales_revenue=Sum("sales_revenue"),
-            credited_orders=Sum("credited_orders"),
-            credited_amount=Sum("credited_amount"),
-        )
+        .annotate(**store_measures)
         .order_by()
     )
     influence_sums = (
-        _scoped(InfluenceDayFact.objects.filter(**period, lag_days__lte=window_days), user=user, store=store)
+        []
+        if precomputed
+        else _scoped(InfluenceDayFact.objects.filter(**period, lag_days__lte=window_days), user=user, store=store)
         .values("store_id")
         .annotate(influenced_revenue=Sum("revenue"))
         .order_by()
@@ -494,10 +542,12 @@ def insight_report(
     def row_for(store_id: int | None) -> StoreRow | None:
         return unassigned if store_id is None else rows.get(store_id)
 
-    cart_measures = ("carts", "ordered", "abandoned", "abandoned_known")
+    cart_counts = ("carts", "ordered", "abandoned", "abandoned_known")
     for item in cart_sums:
-        delta = {name: item[name] for name in cart_measures}
+        delta = {name: item[name] for name in cart_counts}
         delta["abandoned_value"] = _money(item["abandoned_value"])
+        if precomputed:
+            delta |= {"ropo_carts": item["ropo_carts"], "ropo_revenue": _money(item["ropo_revenue"])}
         bands[item["band"]].add(**delta)
         if (target := row_for(item["store_id"])) is not None:
             target.add(**delta)
@@ -513,6 +563,8 @@ def insight_report(
                 credited_orders=item["credited_orders"],
                 credited_amount=_money(item["credited_amount"]),
             )
+            if precomputed:
+                target.add(influenced_revenue=_money(item["influenced_revenue"]))
     for item in influence_sums:
         if (target := rows.get(item["store_id"])) is not None:
             target.add(influenced_revenue=_money(item["influenced_revenue"]))
@@ -522,7 +574,7 @@ def insight_report(
         total.add(
             **{
                 name: getattr(band_row, name)
-                for name in (*cart_measures, "abandoned_value", "ropo_carts", "ropo_revenue")
+                for name in (*cart_counts, "abandoned_value", "ropo_carts", "ropo_revenue")
             }
         )
     for store_row in rows.values():
@@ -533,9 +585,6 @@ def insight_report(
             credited_amount=store_row.credited_amount,
         )
 
-    built = InsightDay.objects.filter(day__gte=date_from, day__lte=date_to).aggregate(
-        days=Count("pk"), last=Max("rebuilt_at")
-    )
     if store is not None:
         scope_label = store.name
     elif is_head_office(user):

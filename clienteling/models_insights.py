@@ -33,6 +33,8 @@ class InsightDay(models.Model):
     # "Now" for the 24-hour abandonment rule when the day was built.
     as_of = models.DateTimeField(_("as of"))
     seconds = models.FloatField(_("build time (s)"))
+    # settings.ROPO_WINDOW_DAYS when the day was built: the window of the precomputed default-window sums.
+    window_days = models.PositiveSmallIntegerField(_("default window (days)"), default=14)
 
     class Meta:
         verbose_name = _("insight day")
@@ -64,6 +66,10 @@ class CartDayFact(models.Model):
     # Abandoned carts whose customer is known: the only ones a store purchase can follow (ROPO denominator).
     abandoned_known = models.PositiveIntegerField(default=0)
     abandoned_value = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
+    # RopoDayFact summed up to the default window (InsightDay.window_days): the default report reads these
+    # instead of the lag rows, a quarter of the rows at network scale.
+    ropo_carts = models.PositiveIntegerField(default=0)
+    ropo_revenue = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
 
     class Meta:
         verbose_name = _("cart day fact")
@@ -107,6 +113,8 @@ class StoreDayFact(models.Model):
     sales_revenue = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
     credited_orders = models.PositiveIntegerField(default=0)
     credited_amount = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
+    # InfluenceDayFact summed up to the default window (InsightDay.window_days).
+    influenced_revenue = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
 
     class Meta:
         verbose_name = _("store day fact")

@@ -237,3 +237,25 @@ def test_rebuilding_a_day_twice_leaves_the_same_facts(store_milano, head_office)
 def test_a_day_that_has_not_started_cannot_be_built():
     with pytest.raises(InsightDayInFuture):
         insight_day_rebuild(day=DAY + timedelta(days=1), as_of=at(DAY))
+
+
+def test_default_window_sums_match_the_lag_rows(store_milano, store_roma, head_office, settings):
+    shopper = customer_near(store_milano, 2.0)
+    cart(shopper, at(DAY, 10), skus=("SKU-A", "SKU-B"))
+    sale(shopper, store_milano, at(DAY + timedelta(days=3)), lines=[("SKU-A", 2, "50.00")])
+    sale(shopper, store_roma, at(DAY + timedelta(days=20)), lines=[("SKU-B", 1, "70.00")])
+    viewed(shopper, "SKU-C", at(DAY - timedelta(days=2)))
+    sale(shopper, store_roma, at(DAY), lines=[("SKU-C", 1, "30.00")])
+    build_period(date_from=DAY - timedelta(days=1))
+
+    from_columns = report_for(head_office, window=settings.ROPO_WINDOW_DAYS, date_from=DAY - timedelta(days=1))
+    settings.ROPO_WINDOW_DAYS += 1  # the days were built with another default: the report reads the lag rows
+    from_lag_rows = report_for(head_office, window=settings.ROPO_WINDOW_DAYS - 1, date_from=DAY - timedelta(days=1))
+
+    assert from_columns.total == from_lag_rows.total
+    assert (from_columns.total.ropo_carts, from_columns.total.ropo_revenue) == (1, Decimal("100.00"))
+    assert from_columns.total.influenced_revenue == Decimal("130.00")  # SKU-C viewed, SKU-A in the cart
+    assert [row.ropo_carts for row in from_columns.bands] == [row.ropo_carts for row in from_lag_rows.bands]
+    assert [row.influenced_revenue for row in from_columns.stores] == [
+        row.influenced_revenue for row in from_lag_rows.stores
+    ]
