@@ -362,8 +362,6 @@ class CommissionEntryQuerySet(models.QuerySet):
 class CommissionEntry(models.Model):
     """One line of the commission ledger. Append-only: never updated, never deleted."""
 
-    objects = CommissionEntryQuerySet.as_manager()
-
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="commission_entries")
     store = models.ForeignKey("inventory.Location", on_delete=models.PROTECT, related_name="commission_entries")
     kind = models.CharField(_("kind"), max_length=10, choices=EntryKind.choices)
@@ -380,6 +378,8 @@ class CommissionEntry(models.Model):
     share = models.DecimalField(_("share"), max_digits=6, decimal_places=4)
     explanation = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CommissionEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("commission entry")

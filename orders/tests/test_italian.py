@@ -31,7 +31,5 @@ def test_service_messages_are_translated():
     from orders.services import DeliveryAddress, OrderError, delivery_address_validate
 
     with translation.override("it"), pytest.raises(OrderError) as invalid:
-        delivery_address_validate(
-            DeliveryAddress(line1="Via Po 1", city="Torino", postal_code="10124", country="XX")
-        )
+        delivery_address_validate(DeliveryAddress(line1="Via Po 1", city="Torino", postal_code="10124", country="XX"))
     assert "codice ISO" in str(invalid.value)
