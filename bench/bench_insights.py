@@ -63,22 +63,16 @@ def run(ctx) -> None:
         influence_rows=InfluenceDayFact.objects.count(),
     )
 
-    fact_sql = (
-        "SELECT band, SUM(carts), SUM(ordered), SUM(abandoned), SUM(abandoned_known) FROM clienteling_cartdayfact "
-        "WHERE day BETWEEN %(a)s AND %(b)s GROUP BY band"
-    )
-
     def facts_raw(cursor) -> None:
-        # The page's four sums over the facts, as plain SQL.
-        period = {"a": date_from, "b": date_to, "w": window}
+        # The default report's two sums over the facts (the default window is kept on the cart/store rows),
+        # as plain SQL, network-wide.
+        period = {"a": date_from, "b": date_to}
         for sql in (
-            fact_sql,
-            "SELECT store_id, band, SUM(carts), SUM(revenue) FROM clienteling_ropodayfact "
-            "WHERE day BETWEEN %(a)s AND %(b)s AND lag_days <= %(w)s GROUP BY store_id, band",
-            "SELECT store_id, SUM(sales_revenue), SUM(credited_orders), SUM(credited_amount) "
-            "FROM clienteling_storedayfact WHERE day BETWEEN %(a)s AND %(b)s GROUP BY store_id",
-            "SELECT store_id, SUM(revenue) FROM clienteling_influencedayfact "
-            "WHERE day BETWEEN %(a)s AND %(b)s AND lag_days <= %(w)s GROUP BY store_id",
+            "SELECT store_id, band, SUM(carts), SUM(ordered), SUM(abandoned), SUM(abandoned_known), "
+            "SUM(abandoned_value), SUM(ropo_carts), SUM(ropo_revenue) FROM clienteling_cartdayfact "
+            "WHERE day BETWEEN %(a)s AND %(b)s GROUP BY store_id, band",
+            "SELECT store_id, SUM(sales_revenue), SUM(credited_orders), SUM(credited_amount), "
+            "SUM(influenced_revenue) FROM clienteling_storedayfact WHERE day BETWEEN %(a)s AND %(b)s GROUP BY store_id",
         ):
             cursor.execute(sql, period)
             cursor.fetchall()
