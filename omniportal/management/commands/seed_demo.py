@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
@@ -9,6 +9,9 @@ from django.utils import timezone
 from omniportal.demo.generate import SCALES
 from omniportal.demo.load import Progress
 from omniportal.demo.seed import DEMO_PASSWORD, DEMO_PIN, DatabaseNotEmpty, database_has_business_data, demo_seed
+
+# The demo's online and in-store history reaches about 120 days back; build facts for all of it.
+DERIVED_HISTORY_DAYS = 130
 
 
 def _non_negative_int(text: str) -> int:
@@ -44,6 +47,11 @@ class Command(BaseCommand):
             help="Pretend it is this moment (ISO-8601). The same seed, scale and --now always give the same data.",
         )
         parser.add_argument(
+            "--skip-derived",
+            action="store_true",
+            help="Do not credit commissions nor build insight facts afterwards (always skipped at bench scale).",
+        )
+        parser.add_argument(
             "--if-empty",
             action="store_true",
             help="Do nothing (exit 0, no output) when the database already has business data.",
@@ -62,6 +70,8 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{exc} seed_demo only loads an empty database (use --if-empty to skip quietly)."
             ) from exc
+        if result.scale != "bench" and not options["skip_derived"]:
+            self._derive(result.anchor)
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"Demo data ({result.scale}, seed {result.seed}, history up to {result.anchor:%Y-%m-%d %H:%M} UTC) "
@@ -74,3 +84,19 @@ class Command(BaseCommand):
         for username, role, stores, *_names in result.people:
             where = ", ".join(stores) if stores else "all stores"
             self.stdout.write(f"  {username:<14} {role.label:<16} {where}")
+
+    def _derive(self, anchor: datetime) -> None:
+        """What the worker and beat would have done by now: commissions credited, insight facts built.
+
+        Skipped at bench scale, whose benchmarks measure exactly this work on uncredited data.
+        """
+        from clienteling.insights import insight_days_rebuild, local_today
+        from orders.commissions import commissions_sweep
+
+        self.stderr.write("crediting commissions (the beat sweep) …")
+        swept = commissions_sweep(grace=timedelta(0))
+        self.stderr.write(f"  {swept.orders_attempted:,} orders credited or held, {swept.reversals:,} reversals")
+        yesterday = local_today() - timedelta(days=1)
+        first_day = min(yesterday, (anchor - timedelta(days=DERIVED_HISTORY_DAYS)).date())
+        self.stderr.write(f"building insight facts {first_day} … {yesterday} (the nightly job) …")
+        insight_days_rebuild(date_from=first_day, date_to=yesterday)
