@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -213,6 +213,11 @@ class ProfileLine:
     availability: ProductAvailability = field(default_factory=ProductAvailability)
 
 
+def _cents(value: Decimal) -> Decimal:
+    """SQLite computes money sums in floating point (385.900000000000); show and compare cents."""
+    return Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
+
+
 def customer_for_profile(*, pk: int) -> Customer | None:
     """The customer with lifetime value (online order lines net + in-store sales) in one query."""
     from orders.models import OrderLine, OrderStatus, Sale
@@ -360,7 +365,7 @@ def customer_orders(*, customer: Customer, limit: int = 20) -> list[ChannelOrder
             channel=str(channels.get(order["channel"], order["channel"])),
             when=order["placed_at"],
             status=str(statuses.get(order["status"], order["status"])),
-            total=order["total"],
+            total=_cents(order["total"]),
             currency=order["currency"],
             store_name=order["store_name"],
         )
@@ -372,7 +377,7 @@ def customer_orders(*, customer: Customer, limit: int = 20) -> list[ChannelOrder
             channel="store",
             when=sale["sold_at"],
             status="",
-            total=sale["total"],
+            total=_cents(sale["total"]),
             currency=sale["currency"],
             store_name=sale["store__name"],
         )

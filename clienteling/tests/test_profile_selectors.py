@@ -78,3 +78,10 @@ def test_orders_from_every_channel_newest_first(giulia, store_milano):
 def test_colleagues_are_the_people_of_this_store(associate_milano, manager_milano, associate_roma, store_milano):
     assert set(store_colleagues(store=store_milano)) == {associate_milano, manager_milano}
     assert not store_colleagues(store=None).exists()
+
+
+def test_order_totals_are_whole_cents_on_every_database(giulia):
+    order = OrderFactory(customer=giulia, number="OP-CENTS")
+    OrderLineFactory(order=order, quantity=3, unit_price=Decimal("128.63"), discount=Decimal("0.99"))
+    (row,) = customer_orders(customer=giulia)
+    assert str(row.total) == "384.90"
