@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import cache
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, get_args, get_origin, get_type_hints
 
 import msgspec
 import pycountry
@@ -81,7 +81,17 @@ def _error_from_msgspec(exc: msgspec.ValidationError, index: int | None) -> dict
     return item_error(index, field, message)
 
 
+# JSON can carry NUL only as the escape \u0000 (after an even run of backslashes); PostgreSQL text cannot.
+_NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+
+
+def _refuse_nul(body: bytes) -> None:
+    if _NUL_ESCAPE.search(body):
+        raise MalformedBody("Text may not contain the NUL character (\\u0000).")
+
+
 def decode_json(body: bytes) -> Any:
+    _refuse_nul(body)
     try:
         return msgspec.json.decode(body)
     except msgspec.DecodeError as exc:
@@ -103,6 +113,65 @@ def validate_items(key: str, raw_items: Any, item_type: type[T], *, max_items: i
             errors.append(_error_from_msgspec(exc, index))
     if errors:
         raise InvalidItems(errors)
+    return check_timestamps(items)
+
+
+# Real offsets run from -12:00 to +14:00 (PostgreSQL refuses beyond ±15:59); business dates are this century.
+MAX_OFFSET = timedelta(hours=14)
+YEARS = range(2000, 2101)
+TIMESTAMP_RANGE_MESSAGE = "Timestamp out of range: the offset must be within ±14:00 and the year within 2000–2100."
+
+
+@cache
+def _timestamp_paths(struct_type: type) -> tuple[tuple[str, str], ...]:
+    """(field, kind) of a Struct's fields that hold timestamps: kind is "one", "struct" or "structs"."""
+    paths = []
+    for name, hint in get_type_hints(struct_type, include_extras=True).items():
+        if name not in struct_type.__struct_fields__:
+            continue
+        for candidate in (hint, *get_args(hint)):
+            base = get_args(candidate)[0] if get_origin(candidate) is Annotated else candidate
+            if base is datetime:
+                paths.append((name, "one"))
+            elif isinstance(base, type) and issubclass(base, msgspec.Struct) and _timestamp_paths(base):
+                paths.append((name, "struct"))
+            elif get_origin(base) is list and get_args(base):
+                inner = get_args(base)[0]
+                inner = get_args(inner)[0] if get_origin(inner) is Annotated else inner
+                if isinstance(inner, type) and issubclass(inner, msgspec.Struct) and _timestamp_paths(inner):
+                    paths.append((name, "structs"))
+            else:
+                continue
+            break
+    return tuple(paths)
+
+
+def _timestamp_errors(item: Any, index: int | None, prefix: str = "") -> list[dict[str, Any]]:
+    errors = []
+    for name, kind in _timestamp_paths(type(item)):
+        value = getattr(item, name)
+        if value is None or value is msgspec.UNSET:
+            continue
+        if kind == "one":
+            if value.year not in YEARS or abs(value.utcoffset()) > MAX_OFFSET:
+                errors.append(item_error(index, f"{prefix}{name}", TIMESTAMP_RANGE_MESSAGE))
+        elif kind == "struct":
+            errors += _timestamp_errors(value, index, f"{prefix}{name}.")
+        else:
+            for position, inner in enumerate(value):
+                errors += _timestamp_errors(inner, index, f"{prefix}{name}[{position}].")
+    return errors
+
+
+def check_timestamps(items: list[T], *, single: bool = False) -> list[T]:
+    """Refuse timestamps the database cannot store or the business cannot mean (InvalidItems, every one)."""
+    if not items or not _timestamp_paths(type(items[0])):
+        return items
+    errors = []
+    for index, item in enumerate(items):
+        errors += _timestamp_errors(item, None if single else index)
+    if errors:
+        raise InvalidItems(errors)
     return items
 
 
@@ -113,6 +182,7 @@ def _batch_type(key: str, item_type: type) -> type:
 
 def decode_batch(body: bytes, key: str, item_type: type[T], *, max_items: int) -> list[T]:
     """`{"<key>": [item, ...]}` → validated items. Raises MalformedBody, TooManyItems or InvalidItems."""
+    _refuse_nul(body)
     try:
         batch = msgspec.json.decode(body, type=_batch_type(key, item_type))
     except msgspec.ValidationError:
@@ -123,7 +193,7 @@ def decode_batch(body: bytes, key: str, item_type: type[T], *, max_items: int) -
         items = getattr(batch, key)
         if len(items) > max_items:
             raise TooManyItems(f"A batch holds at most {max_items} items; this one has {len(items)}.")
-        return items
+        return check_timestamps(items)
     data = decode_json(body)
     if not isinstance(data, dict):
         raise InvalidItems([item_error(None, None, f'Expected a JSON object like {{"{key}": [...]}}.')])
@@ -134,8 +204,9 @@ def decode_batch(body: bytes, key: str, item_type: type[T], *, max_items: int) -
 
 def decode_object(body: bytes, item_type: type[T]) -> T:
     """A single JSON object body (a cart snapshot). Raises MalformedBody or InvalidItems (index None)."""
+    _refuse_nul(body)
     try:
-        return msgspec.json.decode(body, type=item_type)
+        return check_timestamps([msgspec.json.decode(body, type=item_type)], single=True)[0]
     except msgspec.ValidationError as exc:
         raise InvalidItems([_error_from_msgspec(exc, None)]) from exc
     except msgspec.DecodeError as exc:

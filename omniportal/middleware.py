@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.functional import SimpleLazyObject
 
 from .access import user_stores
@@ -27,4 +27,26 @@ class CurrentStoreMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.store = SimpleLazyObject(lambda: current_store(request))
+        return self.get_response(request)
+
+
+NUL_MESSAGE = "The address may not contain the NUL character (%00)."
+
+
+class RefuseNulMiddleware:
+    """A NUL in the path or query string is a 400 for every page and API read.
+
+    PostgreSQL text cannot hold NUL, so such a value would fail deep in a query; forms and API bodies refuse
+    it in their own validation, and this covers everything read straight from the URL.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path_info or "%00" in query or "\x00" in query:
+            if request.path_info.startswith("/api/"):
+                return JsonResponse({"errors": [{"index": None, "field": None, "message": NUL_MESSAGE}]}, status=400)
+            return HttpResponseBadRequest(NUL_MESSAGE, content_type="text/plain; charset=utf-8")
         return self.get_response(request)

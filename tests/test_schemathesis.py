@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished
+from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import negative_data_rejection, positive_data_acceptance
@@ -30,10 +30,12 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", application).include(pat
 
 @pytest.fixture
 def keep_connection_open():
-    # A WSGI call ends with request_finished → close_old_connections, which would close the test's
-    # transaction; Django's own test client disconnects it the same way.
+    # A WSGI call starts and ends with close_old_connections, which closes a connection whose autocommit
+    # differs from its setting (the test's transaction, on PostgreSQL); Django's test client disconnects both.
+    request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     yield
+    request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
 
 
