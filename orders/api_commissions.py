@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from inventory.models import Location, LocationKind
 from omniportal.api_errors import BatchValidationError, error
+from omniportal.api_views import error_responses
 
 from .commissions import commission_entries, parse_period
 from .models import CommissionEntry
@@ -103,6 +104,10 @@ class CommissionListView(ListAPIView):
             OpenApiParameter("store", str, description="Store code."),
             OpenApiParameter("page_size", int, description="Entries per page (at most 1000)."),
         ],
+        responses={
+            200: CommissionEntrySerializer(many=True),
+            **error_responses(400, 401, 403, 404, 429),
+        },
     )
     def get(self, request: Request, *args, **kwargs) -> Response:
         page = self.paginate_queryset(self.get_queryset())
