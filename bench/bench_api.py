@@ -18,20 +18,6 @@ from bench.core import BenchContext, BenchError
 
 EVENT_BATCH = 5000
 CUSTOMER_BATCH = 1000
-EVENT_COLUMNS = (
-    "event_id",
-    "type",
-    "occurred_at",
-    "session_id",
-    "customer_id",
-    "customer_external_id",
-    "product_id",
-    "sku",
-    "quantity",
-    "query",
-    "channel",
-    "device",
-)
 TYPES = ["product_view"] * 14 + ["add_to_cart", "remove_from_cart", "wishlist_add", "search"]
 
 
@@ -127,7 +113,10 @@ def bench_events(ctx: BenchContext, rng: random.Random, customers, products) -> 
             raise BenchError(f"expected {EVENT_BATCH} accepted, got {response.text}")
 
     def copy_batch(cursor) -> None:
-        # The raw figure: PostgreSQL's COPY of the same kind of rows into the same indexed table.
+        # The raw figure: PostgreSQL's COPY of the same kind of rows into the same indexed table, with the
+        # very columns the API's insert writes.
+        from clienteling.ingest import EVENT_COLUMNS
+
         sql = f"COPY clienteling_browsingevent ({', '.join(EVENT_COLUMNS)}) FROM STDIN"
         with cursor.copy(sql) as copy:
             for row in _copy_rows(next(raw_batches), customers_by_external, products_by_sku):

@@ -304,7 +304,7 @@ class EventCounts:
         return {"accepted": self.accepted, "duplicates": self.duplicates}
 
 
-_EVENT_COLUMNS = (
+EVENT_COLUMNS = (
     "event_id",
     "type",
     "occurred_at",
@@ -404,7 +404,7 @@ def _insert_events(rows: list[tuple]) -> int:
     60,000, so neither psycopg nor the server spends time on a huge statement (measured in performance.md).
     """
     table = connection.ops.quote_name(BrowsingEvent._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(c) for c in _EVENT_COLUMNS)
+    columns = ", ".join(connection.ops.quote_name(c) for c in EVENT_COLUMNS)
     if not rows:
         return 0
     with connection.cursor() as cursor:
@@ -418,13 +418,13 @@ def _insert_events(rows: list[tuple]) -> int:
             return len(cursor.fetchall())
         # SQLite: multi-row VALUES in chunks under its parameter limit, values adapted by Django's fields.
         field_by_column = {f.column: f for f in BrowsingEvent._meta.concrete_fields}
-        placeholder = "(" + ", ".join(["%s"] * len(_EVENT_COLUMNS)) + ")"
+        placeholder = "(" + ", ".join(["%s"] * len(EVENT_COLUMNS)) + ")"
         accepted = 0
         for start in range(0, len(rows), 500):
             chunk = [
                 tuple(
                     field_by_column[c].get_db_prep_value(v, connection) if v is not None else None
-                    for c, v in zip(_EVENT_COLUMNS, row, strict=True)
+                    for c, v in zip(EVENT_COLUMNS, row, strict=True)
                 )
                 for row in rows[start : start + 500]
             ]
