@@ -106,8 +106,8 @@ class Scale:
 
 
 SCALES = {
-    "tiny": Scale("tiny", 12, 60, 400, 10, 1.8, 0.6, 10, 0.1, 1.0, 0.15, 0.3, 3, 200, True),
-    "small": Scale("small", 12, 300, 2_000, 8, 1.7, 0.9, 19, 0.1, 1.0, 0.2, 0.3, 6, 500, True),
+    "tiny": Scale("tiny", 12, 60, 400, 10, 1.8, 0.6, 10, 0.1, 1.0, 0.15, 0.3, 3, 100, True),
+    "small": Scale("small", 12, 300, 2_000, 8, 1.7, 0.9, 19, 0.1, 1.0, 0.2, 0.3, 6, 2_000, True),
     "bench": Scale("bench", 490, 20_000, 1_000_000, 0, 1.4, 0.55, 15, 0.1, 0.6, 0.1, 0.3, 6, 10_000, False),
 }
 
@@ -293,6 +293,27 @@ class Counters:
     sale_lines: int = 0
 
 
+# Id blocks: chunk c owns ids [first + c·chunk·n, first + (c+1)·chunk·n) of each table, n per customer being far
+# above the mean (about 22 events, 1.5 carts, 1.1 orders); a chunk that overflows its block is an error.
+ID_BLOCK_PER_CUSTOMER = {
+    "event": 96, "cart": 16, "cart_line": 64, "wishlist": 8, "visit": 24, "order": 16, "order_line": 48,
+    "status_change": 64, "sale": 16, "sale_line": 48,
+}  # fmt: skip
+COUNTER_OF_ID = {
+    "event": "events", "cart": "carts", "cart_line": "cart_lines", "wishlist": "wishlist", "visit": "visits",
+    "order": "orders", "order_line": "order_lines", "status_change": "status_changes", "sale": "sales",
+    "sale_line": "sale_lines",
+}  # fmt: skip
+
+
+@dataclass
+class Chunk:
+    number: int
+    tables: Tables
+    count: Counters
+    regulars: dict[int, list[tuple[int, str, str]]]
+
+
 class ActivityGenerator:
     """Customers and everything they did, one customer at a time, so the bench scale streams in chunks."""
 
@@ -308,6 +329,7 @@ class ActivityGenerator:
         first_ids: dict[str, int],
     ) -> None:
         self.scale = scale
+        self.seed = seed
         self.rng = random.Random(f"{seed}:activity")
         self.anchor_ts = int(anchor.timestamp())
         self.now_ts = int(now.timestamp())
@@ -315,16 +337,43 @@ class ActivityGenerator:
         self.stores = [loc for loc in locations if loc.kind == "store"]
         self.store_by_pk = {s.pk: s for s in self.stores}
         self.index = StoreIndex([StorePoint(s.pk, s.code, s.lat, s.lon) for s in self.stores])
-        self.ids = {name: itertools.count(first) for name, first in first_ids.items()}
-        self.order_seq = itertools.count(1)
-        self.sale_seq = itertools.count(1)
+        self.first_ids = dict(first_ids)
         self.phones = PhoneMaker({s.country for s in self.stores}, random.Random(f"{seed}:phones"))
+        self._prepare_homes()
+        self.start_chunk(0)
+
+    # ---- chunks ----------------------------------------------------------------------------------------
+
+    def start_chunk(self, chunk: int) -> None:
+        """Start customers `chunk * scale.chunk` onwards with the chunk's own random stream and id blocks.
+
+        Each chunk depends only on (seed, chunk), never on the chunks before it, so worker processes can
+        generate chunks in any order and the rows are the same as one process generating them in turn.
+        """
+        self.chunk = chunk
+        self.rng = random.Random(f"{self.seed}:activity:{chunk}")
+        self.ids = {
+            name: itertools.count(first + chunk * self.scale.chunk * ID_BLOCK_PER_CUSTOMER.get(name, 0))
+            for name, first in self.first_ids.items()
+        }
+        self.order_seq = itertools.count(chunk * self.scale.chunk * ID_BLOCK_PER_CUSTOMER["order"] + 1)
+        self.sale_seq = itertools.count(chunk * self.scale.chunk * ID_BLOCK_PER_CUSTOMER["sale"] + 1)
         self.count = Counters()
         self.out = Tables()
         # A few customers per store, remembered to fill "in store now" and the demo notes and tasks.
         self.regulars: dict[int, list[tuple[int, str, str]]] = {}
-        self.in_store_now: dict[int, int] = {}
-        self._prepare_homes()
+
+    def generate_chunk(self, chunk: int) -> Chunk:
+        """Every customer of chunk `chunk`, with all they did: the rows, their counts and the chunk's regulars."""
+        self.start_chunk(chunk)
+        first = chunk * self.scale.chunk
+        for index in range(first, min(first + self.scale.chunk, self.scale.customers)):
+            self.customer(index)
+        for name, per_customer in ID_BLOCK_PER_CUSTOMER.items():
+            used = getattr(self.count, COUNTER_OF_ID[name])
+            if used > per_customer * self.scale.chunk:
+                raise RuntimeError(f"Chunk {chunk} used {used:,} {name} ids, more than its block.")
+        return Chunk(chunk, self.take(), self.count, self.regulars)
 
     # ---- where customers live -------------------------------------------------------------------------
 
@@ -393,7 +442,7 @@ class ActivityGenerator:
         rng = self.rng
         scale = self.scale
         out = self.out
-        cid = next(self.ids["customer"])
+        cid = self.first_ids["customer"] + index
         external_id = f"CUST-{index + 1:07d}"
         city, country, lat, lon, postal_prefix = self._home()
         nearest = self.index.nearest(lat, lon)
@@ -500,10 +549,6 @@ class ActivityGenerator:
             anon_device = rng.choice(data.DEVICES)
             for j in range(anonymous):
                 self._event(None, session, "web", anon_device, start + 40 * j, "product_view", self._sku(), None, "")
-        # Someone in the store right now.
-        if band <= 1 and rng.random() < 0.04 and self.in_store_now.get(store.pk, 0) < scale.in_store_now_per_store * 2:
-            self._visit(who, store, self.now_ts - int(rng.uniform(60, 110 * 60)))
-            self.in_store_now[store.pk] = self.in_store_now.get(store.pk, 0) + 1
         # Anonymous till sales (no loyalty card shown).
         for _ in range(self._poisson(scale.anonymous_sales_per_customer)):
             sale_store = self.stores[int(rng.random() * len(self.stores))]
@@ -767,10 +812,16 @@ class ActivityGenerator:
         out, self.out = self.out, Tables()
         return out
 
-    def top_up_in_store_now(self) -> None:
-        """Every store gets a few people "in store now", so the home page is never empty in the demo."""
+    def in_store_now(self, regulars: dict[int, list[tuple[int, str, str]]]) -> Tables:
+        """People in each store right now, drawn from its regulars, so the home page is never empty in the demo.
+
+        Run once, after every chunk, with the regulars of all chunks: its ids come after the last chunk's block.
+        """
+        chunks = -(-self.scale.customers // self.scale.chunk)
+        self.start_chunk(chunks)
         rng = self.rng
         for store in self.stores:
-            missing = self.scale.in_store_now_per_store - self.in_store_now.get(store.pk, 0)
-            for who in self.regulars.get(store.pk, [])[: max(0, missing)]:
+            wanted = self.scale.in_store_now_per_store + rng.randint(0, self.scale.in_store_now_per_store)
+            for who in regulars.get(store.pk, [])[:wanted]:
                 self._visit(who, store, self.now_ts - int(rng.uniform(60, 110 * 60)))
+        return self.take()

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+import multiprocessing
 import random
+from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -32,13 +36,15 @@ from .generate import (
     VISIT_COLUMNS,
     WISHLIST_COLUMNS,
     ActivityGenerator,
+    Chunk,
     Counters,
+    Tables,
     build_locations,
     category_rows,
     location_rows,
     product_rows,
 )  # fmt: skip
-from .load import Loader, Progress
+from .load import Loader, Progress, copy_text, event_copy_text
 
 DEMO_PASSWORD = "omniportal-demo"
 DEMO_PIN = "1234"
@@ -82,8 +88,13 @@ def day_anchor(now: datetime) -> datetime:
     return now.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def demo_seed(*, scale: str, seed: int, now: datetime, progress: Progress | None = None) -> SeedResult:
-    """Load the demo network. Raises DatabaseNotEmpty (and writes nothing) when business data already exists."""
+def demo_seed(
+    *, scale: str, seed: int, now: datetime, progress: Progress | None = None, workers: int = 1
+) -> SeedResult:
+    """Load the demo network. Raises DatabaseNotEmpty (and writes nothing) when business data already exists.
+
+    `workers` > 1 generates the customers' activity in that many forked processes; the data is the same.
+    """
     if scale not in SCALES:
         raise ValueError(f"Unknown scale {scale!r}.")
     progress = progress or Progress(tty=False)
@@ -102,7 +113,9 @@ def demo_seed(*, scale: str, seed: int, now: datetime, progress: Progress | None
             "order_line": loader.next_id(OrderLine), "status_change": loader.next_id(OrderStatusChange),
             "sale": loader.next_id(Sale), "sale_line": loader.next_id(SaleLine), "note": loader.next_id(Note),
         }  # fmt: skip
-        deferred = loader.defer_indexes(DEFERRED_INDEX_MODELS) if scale == "bench" else []
+        deferred = []
+        if scale == "bench":
+            deferred = loader.defer_indexes(DEFERRED_INDEX_MODELS) + loader.defer_foreign_keys(DEFERRED_INDEX_MODELS)
 
         progress.start("locations and catalogue")
         locations = build_locations(plan, random.Random(f"{seed}:locations"), first_ids["location"], anchor)
@@ -128,50 +141,105 @@ def demo_seed(*, scale: str, seed: int, now: datetime, progress: Progress | None
             scale=plan, seed=seed, anchor=anchor, now=now, locations=locations, catalogue=catalogue,
             first_ids=first_ids,
         )  # fmt: skip
-        for start in range(0, plan.customers, plan.chunk):
-            for index in range(start, min(start + plan.chunk, plan.customers)):
-                generator.customer(index)
-            if start + plan.chunk >= plan.customers:
-                generator.top_up_in_store_now()
-            _flush(loader, generator)
-            progress.update(
-                "customers", generator.count.customers, plan.customers, f" · {generator.count.events:,} events"
-            )
-        result.counts.update(_counts(generator.count))
+        total = Counters()
+        regulars: dict[int, list[tuple[int, str, str]]] = {}
+        for chunk in generate_chunks(generator, workers=workers, as_copy_text=loader.postgres):
+            _flush(loader, chunk.tables)
+            _add_counts(total, chunk.count)
+            for store_pk, people in chunk.regulars.items():
+                mine = regulars.setdefault(store_pk, [])
+                mine.extend(people[: max(0, REGULARS_PER_STORE - len(mine))])
+            progress.update("customers", total.customers, plan.customers, f" · {total.events:,} events")
+        now_in_store = generator.in_store_now(regulars)
+        _flush(loader, now_in_store)
+        total.visits += len(now_in_store.visits)
+        result.counts.update(_counts(total))
         progress.finish(
             "customers",
-            f"{generator.count.customers:,} customers, {generator.count.events:,} events, "
-            f"{generator.count.orders:,} orders, {generator.count.sales:,} sales",
+            f"{total.customers:,} customers, {total.events:,} events, {total.orders:,} orders, {total.sales:,} sales"
+            + (f" ({workers} worker processes)" if workers > 1 else ""),
         )
 
         progress.start("people, notes and tasks")
         users = _demo_people()
         result.counts["notes"], result.counts["tasks"] = _notes_and_tasks(
-            loader, generator, users, random.Random(f"{seed}:notes"), anchor, first_ids["note"]
+            loader, generator.stores, regulars, users, random.Random(f"{seed}:notes"), anchor, first_ids["note"]
         )
         progress.finish("people, notes and tasks", f"{len(users)} demo people")
 
         progress.start("indexes and sequences")
         restored = loader.restore_indexes() if deferred else 0
         loader.reset_sequences(SEQUENCE_MODELS)
-        progress.finish("indexes and sequences", f"{restored} indexes rebuilt")
+        if deferred:
+            loader.execute("ANALYZE")  # the planner's statistics, before anyone queries tens of millions of rows
+        progress.finish("indexes and sequences", f"{restored} indexes and foreign keys rebuilt")
     return result
 
 
-def _flush(loader: Loader, generator: ActivityGenerator) -> None:
-    rows = generator.take()
-    # Parents before children, so the foreign keys hold at every step.
-    loader.write(Customer, CUSTOMER_COLUMNS, rows.customers)
-    loader.write(BrowsingEvent, EVENT_COLUMNS, rows.events)
-    loader.write(Cart, CART_COLUMNS, rows.carts)
-    loader.write(CartLine, CART_LINE_COLUMNS, rows.cart_lines)
-    loader.write(WishlistItem, WISHLIST_COLUMNS, rows.wishlist)
-    loader.write(Order, ORDER_COLUMNS, rows.orders)
-    loader.write(OrderLine, ORDER_LINE_COLUMNS, rows.order_lines)
-    loader.write(OrderStatusChange, STATUS_CHANGE_COLUMNS, rows.status_changes)
-    loader.write(Sale, SALE_COLUMNS, rows.sales)
-    loader.write(SaleLine, SALE_LINE_COLUMNS, rows.sale_lines)
-    loader.write(Visit, VISIT_COLUMNS, rows.visits)
+# Each Tables field, its model and columns; parents before children, so the foreign keys hold at every step.
+ACTIVITY_TABLES = (
+    ("customers", Customer, CUSTOMER_COLUMNS), ("events", BrowsingEvent, EVENT_COLUMNS),
+    ("carts", Cart, CART_COLUMNS), ("cart_lines", CartLine, CART_LINE_COLUMNS),
+    ("wishlist", WishlistItem, WISHLIST_COLUMNS), ("orders", Order, ORDER_COLUMNS),
+    ("order_lines", OrderLine, ORDER_LINE_COLUMNS), ("status_changes", OrderStatusChange, STATUS_CHANGE_COLUMNS),
+    ("sales", Sale, SALE_COLUMNS), ("sale_lines", SaleLine, SALE_LINE_COLUMNS), ("visits", Visit, VISIT_COLUMNS),
+)  # fmt: skip
+REGULARS_PER_STORE = 12
+_worker_generator: ActivityGenerator | None = None
+
+
+def generate_chunks(generator: ActivityGenerator, *, workers: int, as_copy_text: bool) -> Iterator[Chunk]:
+    """Every chunk of customers, in order; generated by `workers` forked processes when there are several.
+
+    Workers format their rows as COPY text themselves, so the loading process only streams bytes to
+    PostgreSQL while the next chunks are being generated. At most two chunks per worker wait in memory.
+    The rows do not depend on the number of workers: each chunk has its own random stream and id blocks.
+    """
+    chunks = range(-(-generator.scale.customers // generator.scale.chunk))
+    if workers <= 1 or len(chunks) <= 1:
+        for number in chunks:
+            yield _as_text(generator.generate_chunk(number)) if as_copy_text else generator.generate_chunk(number)
+        return
+    global _worker_generator
+    _worker_generator = generator  # inherited by the forked workers: built once, not pickled per chunk
+    work = _chunk_as_text if as_copy_text else _chunk_as_rows
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        pending: deque = deque()
+        queue = iter(chunks)
+        for number in itertools.islice(queue, workers * 2):
+            pending.append(pool.apply_async(work, (number,)))
+        while pending:
+            chunk = pending.popleft().get()
+            for number in itertools.islice(queue, 1):
+                pending.append(pool.apply_async(work, (number,)))
+            yield chunk
+    _worker_generator = None
+
+
+def _chunk_as_rows(number: int) -> Chunk:
+    assert _worker_generator is not None
+    return _worker_generator.generate_chunk(number)
+
+
+def _chunk_as_text(number: int) -> Chunk:
+    return _as_text(_chunk_as_rows(number))
+
+
+def _as_text(chunk: Chunk) -> Chunk:
+    for name, _model, _columns in ACTIVITY_TABLES:
+        rows = getattr(chunk.tables, name)
+        setattr(chunk.tables, name, event_copy_text(rows) if name == "events" else copy_text(rows))
+    return chunk
+
+
+def _flush(loader: Loader, tables: Tables) -> None:
+    for name, model, columns in ACTIVITY_TABLES:
+        loader.write(model, columns, getattr(tables, name))
+
+
+def _add_counts(total: Counters, more: Counters) -> None:
+    for name in vars(total):
+        setattr(total, name, getattr(total, name) + getattr(more, name))
 
 
 def _counts(count: Counters) -> dict[str, int]:
@@ -254,7 +322,8 @@ def _demo_people() -> dict[str, object]:
 
 def _notes_and_tasks(
     loader: Loader,
-    generator: ActivityGenerator,
+    stores: list,
+    regulars: dict[int, list[tuple[int, str, str]]],
     users: dict[str, object],
     rng: random.Random,
     anchor: datetime,
@@ -263,7 +332,7 @@ def _notes_and_tasks(
     """A few notes and open follow-up tasks for the demo stores' regular customers."""
     from clienteling.services import followup_task_create
 
-    by_code = {s.code: s for s in generator.stores}
+    by_code = {s.code: s for s in stores}
     authors = {"MI01": "anna_milano", "MI02": "marco_milano", "RM01": "giulia_roma", "RM02": "paolo_roma"}
     notes: list[tuple] = []
     task_ids: list[tuple[int, datetime]] = []
@@ -273,12 +342,12 @@ def _notes_and_tasks(
         if store is None:
             continue
         author = users[username]
-        regulars = generator.regulars.get(store.pk, [])
-        for customer_id, _external, _loyalty in regulars[:6]:
+        regulars_here = regulars.get(store.pk, [])
+        for customer_id, _external, _loyalty in regulars_here[:6]:
             written = anchor - timedelta(days=rng.randint(1, 60), hours=rng.randint(0, 10))
             notes.append((note_id, customer_id, author.pk, store.pk, rng.choice(data.NOTE_TEXTS), written))
             note_id += 1
-        for customer_id, _external, _loyalty in regulars[6:10]:
+        for customer_id, _external, _loyalty in regulars_here[6:10]:
             task = followup_task_create(
                 customer=Customer.objects.get(pk=customer_id),
                 store=Location.objects.get(pk=store.pk),

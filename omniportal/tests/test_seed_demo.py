@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from clienteling.models import BrowsingEvent, Cart, CartLine, Customer, FollowUpTask, Note, Visit, WishlistItem
 from inventory.models import Category, Location, Product, StockLevel, StockMovement
+from omniportal.demo.generate import EVENT_COLUMNS
 from omniportal.demo.places import StoreIndex, StorePoint
 from omniportal.demo.seed import DEMO_PASSWORD, DEMO_PEOPLE, DEMO_PIN
 from omniportal.geo import haversine_km
@@ -101,6 +102,50 @@ def test_same_seed_and_moment_give_identical_data_and_another_seed_does_not():
     _wipe()
     seed("--seed", "8", "--now", NOW)
     assert _digest() != first
+
+
+def test_worker_processes_give_the_same_data_as_one_process():
+    seed("--seed", "7", "--now", NOW, "--workers", "1")
+    alone = _digest()
+    _wipe()
+    seed("--seed", "7", "--now", NOW, "--workers", "3")  # tiny has 4 chunks: workers finish out of order
+    assert _digest() == alone
+
+
+def test_copy_text_reads_back_as_the_values_themselves():
+    from omniportal.demo.generate import CUSTOMER_COLUMNS
+    from omniportal.demo.load import Loader, copy_text
+
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY is PostgreSQL only")
+    tricky = ("tab\there", "line\nbreak\r", "back\\slash \\N", "Ñoño 東京 😀", "")
+    rows = []
+    for i, text in enumerate(tricky):
+        row = dict.fromkeys(CUSTOMER_COLUMNS, "")
+        row.update(
+            id=100 + i, external_id=f"X-{i}", first_name=text, last_name=text, email=text, loyalty_number=None,
+            lat=45.4642 + i / 7, lon=9.19, consent_clienteling=i % 2 == 0, consent_marketing=False,
+            sizes={"note": text, "n": i}, preferences=[text, None, True], nearest_store_id=None,
+            nearest_store_km=None, source_updated_at=None, erased_at=None,
+            created_at=datetime(2026, 11, 23, 10, i, 5, 123456, tzinfo=UTC),
+        )  # fmt: skip
+        rows.append(tuple(row[name] for name in CUSTOMER_COLUMNS))
+    Loader().write(Customer, CUSTOMER_COLUMNS, copy_text(rows))
+    assert list(Customer.objects.order_by("id").values_list(*CUSTOMER_COLUMNS)) == rows
+
+
+def test_the_fast_event_formatter_writes_what_the_general_one_writes():
+    from omniportal.demo import data
+    from omniportal.demo.load import copy_text, event_copy_text
+
+    seed("--now", NOW)
+    # As the generator makes them: the event id is 32 hex digits.
+    rows = [(pk, event_id.hex, *rest) for pk, event_id, *rest in BrowsingEvent.objects.values_list(*EVENT_COLUMNS)]
+    assert {row[2] for row in rows} >= {"login", "search", "product_view", "add_to_cart", "wishlist_add"}
+    assert event_copy_text(rows) == copy_text(rows)
+    # It does not escape: the constants it writes must not need it.
+    for text in (*data.SEARCH_QUERIES, *data.DEVICES):
+        assert not set(text) & set("\t\n\r\\"), text
 
 
 def test_demo_people_sign_in_with_the_demo_password_and_pin(client):
@@ -250,7 +295,14 @@ def test_if_empty_skips_silently_when_data_exists_and_seeds_otherwise(store_mila
 
 @pytest.mark.parametrize(
     "args",
-    [("--seed", "abc"), ("--seed", "-1"), ("--now", "yesterday"), ("--scale", "huge")],
+    [
+        ("--workers", "0"),
+        ("--workers", "many"),
+        ("--seed", "abc"),
+        ("--seed", "-1"),
+        ("--now", "yesterday"),
+        ("--scale", "huge"),
+    ],
 )
 def test_malformed_arguments_are_command_errors_not_crashes(args):
     with pytest.raises(CommandError):
@@ -266,24 +318,34 @@ def test_now_without_offset_is_taken_as_utc():
 
 
 @pytest.mark.postgres
-def test_deferred_indexes_come_back_exactly_as_they_were():
+def test_deferred_indexes_and_foreign_keys_come_back_exactly_as_they_were():
     if connection.vendor != "postgresql":
         pytest.skip("index deferral is PostgreSQL only")
     from omniportal.demo.load import Loader
     from omniportal.demo.seed import DEFERRED_INDEX_MODELS
 
+    tables = [m._meta.db_table for m in DEFERRED_INDEX_MODELS]
+
     def definitions() -> set[str]:
         with connection.cursor() as cursor:
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = ANY(%s)", [tables])
+            indexes = {row[0] for row in cursor.fetchall()}
             cursor.execute(
-                "SELECT indexdef FROM pg_indexes WHERE tablename = ANY(%s)",
-                [[m._meta.db_table for m in DEFERRED_INDEX_MODELS]],
+                """
+                SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid) || ' '
+                       || condeferrable::text || condeferred::text
+                FROM pg_constraint WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s)
+                """,
+                [tables],
             )
-            return {row[0] for row in cursor.fetchall()}
+            return indexes | {row[0] for row in cursor.fetchall()}
 
     before = definitions()
     loader = Loader()
     dropped = loader.defer_indexes(DEFERRED_INDEX_MODELS)
+    keys = loader.defer_foreign_keys(DEFERRED_INDEX_MODELS)
     assert "event_customer_time" in dropped
+    assert any("customer_id" in key for key in keys) and len(keys) >= 15
     assert definitions() < before
     assert not any("UNIQUE" in d and any(name in d for name in dropped) for d in before)
     loader.restore_indexes()

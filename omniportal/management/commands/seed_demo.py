@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -21,6 +22,16 @@ def _non_negative_int(text: str) -> int:
         raise CommandError(f"--seed must be a whole number, not {text!r}.") from exc
     if not 0 <= value < 2**63:
         raise CommandError("--seed must be between 0 and 2^63 - 1.")
+    return value
+
+
+def _workers(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError as exc:
+        raise CommandError(f"--workers must be a whole number, not {text!r}.") from exc
+    if not 1 <= value <= 64:
+        raise CommandError("--workers must be between 1 and 64.")
     return value
 
 
@@ -47,6 +58,12 @@ class Command(BaseCommand):
             help="Pretend it is this moment (ISO-8601). The same seed, scale and --now always give the same data.",
         )
         parser.add_argument(
+            "--workers",
+            type=_workers,
+            help="Processes generating customers' activity (default: one per CPU at bench scale, else 1). "
+            "The data does not depend on it.",
+        )
+        parser.add_argument(
             "--skip-derived",
             action="store_true",
             help="Do not credit commissions nor build insight facts afterwards (always skipped at bench scale).",
@@ -65,7 +82,9 @@ class Command(BaseCommand):
         # The raw stream: Django's stderr wrapper would paint the progress bar in the error colour.
         progress = Progress(self.stderr._out, tty=self.stderr.isatty())
         try:
-            result = demo_seed(scale=str(options["scale"]), seed=int(options["seed"]), now=now, progress=progress)
+            scale = str(options["scale"])
+            workers = options["workers"] or ((os.cpu_count() or 1) if scale == "bench" else 1)
+            result = demo_seed(scale=scale, seed=int(options["seed"]), now=now, progress=progress, workers=workers)
         except DatabaseNotEmpty as exc:
             raise CommandError(
                 f"{exc} seed_demo only loads an empty database (use --if-empty to skip quietly)."
