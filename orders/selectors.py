@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet, Sum
 
+from omniportal.access import scope_to_stores
 from omniportal.geo import haversine_km
 
-from .models import DeliveryMethod, Order, OrderStatus
+from .models import CommissionEntry, DeliveryMethod, EntryKind, Order, OrderStatus
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
     from inventory.models import Location
 
 
@@ -205,3 +209,37 @@ def pickups_collected(*, store: Location, since: dt.datetime) -> QuerySet[Order]
         .select_related("customer")
         .order_by("-updated_at")
     )
+
+
+# --- commissions --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommissionPeriodTotals:
+    """A store's month over every ledger entry: what the manager approves, whatever page of entries is shown."""
+
+    credits: Decimal
+    reversals: Decimal
+    net: Decimal
+    entries: int
+
+
+def commission_period_totals(*, user: AbstractBaseUser, store: Location, period: dt.date) -> CommissionPeriodTotals:
+    """Credits, reversals, net and entry count of `store` in `period`, scoped to the user's stores (one query)."""
+    totals = scope_to_stores(CommissionEntry.objects.filter(store=store, period=period), user).aggregate(
+        credits=Sum("amount", filter=Q(kind=EntryKind.CREDIT)),
+        reversals=Sum("amount", filter=Q(kind=EntryKind.REVERSAL)),
+        net=Sum("amount"),
+        entries=Count("id"),
+    )
+    return CommissionPeriodTotals(
+        credits=_cents(totals["credits"]),
+        reversals=_cents(totals["reversals"]),
+        net=_cents(totals["net"]),
+        entries=totals["entries"] or 0,
+    )
+
+
+def _cents(value: Decimal | None) -> Decimal:
+    # SQLite sums decimals loosely ("7.5"); money is shown with its two decimals everywhere.
+    return Decimal(value or 0).quantize(Decimal("0.01"))

@@ -9,8 +9,7 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.db.models import Sum
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -39,7 +38,8 @@ from .commissions import (
     statement_dispute,
     statement_finalise,
 )
-from .models import CommissionEntry, EntryKind, Statement, StatementStatus
+from .models import EntryKind, Statement, StatementStatus
+from .selectors import commission_period_totals
 
 ENTRIES_PER_PAGE = 50
 
@@ -64,7 +64,9 @@ class CommissionFilterForm(forms.Form):
         choices=[("", gettext_lazy("Credits and reversals")), *EntryKind.choices],
     )
     order = forms.CharField(label=gettext_lazy("Order"), required=False, max_length=64)
-    page = forms.IntegerField(required=False, min_value=1, max_value=100_000)
+    # No upper bound: a page past the last one shows the last page (Paginator.get_page), like a stale bookmark
+    # would expect; a malformed or non-positive page is invalid and shows the first.
+    page = forms.IntegerField(required=False, min_value=1)
 
 
 class DisputeForm(forms.Form):
@@ -142,6 +144,21 @@ def _chart(series: list[tuple[date, Decimal]], currency: str) -> dict:
     }
 
 
+def _page_links(page: Page, query: dict[str, str]) -> dict[str, str | None]:
+    """Links to the first, previous, next and last pages, keeping the filters (plain hrefs: no JavaScript needed)."""
+
+    def url(number: int) -> str:
+        return f"{reverse('commissions')}?{urlencode({**query, 'page': number})}"
+
+    last = page.paginator.num_pages
+    return {
+        "first": url(1) if page.number > 1 else None,
+        "previous": url(page.previous_page_number()) if page.has_previous() else None,
+        "next": url(page.next_page_number()) if page.has_next() else None,
+        "last": url(last) if page.number < last else None,
+    }
+
+
 def _rows(entries) -> list[dict]:
     return [{"entry": entry, "reason": entry_reason(entry)} for entry in entries]
 
@@ -209,6 +226,7 @@ def commissions(request: HttpRequest) -> HttpResponse:
             StatementStatus.DISPUTED,
         )
     query = {key: value for key, value in request.GET.items() if key not in {"page", "format"}}
+    totals = commission_period_totals(user=request.user, store=store, period=period)
     context = {
         "form": filters["form"],
         "stores": stores,
@@ -216,18 +234,15 @@ def commissions(request: HttpRequest) -> HttpResponse:
         "period": period,
         "this_month": this_month,
         "this_month_net": nets.get(this_month, Decimal("0")),
-        "period_net": (
-            CommissionEntry.objects.filter(store=store, period=period).aggregate(net=Sum("amount"))["net"]
-            or Decimal("0")
-        ).quantize(Decimal("0.01")),
+        "totals": totals,
         "period_statement": next((s for s in statements if s.period == period), None),
         "currency": currency,
         "chart": _chart(series, currency),
         "page": page,
+        "page_links": _page_links(page, query),
         "rows": _rows(page.object_list),
         "statements": statements,
         "dispute_form": DisputeForm(),
-        "query": urlencode(query),
         "csv_url": f"{reverse('commissions')}?{urlencode({**query, 'format': 'csv'})}",
     }
     template = "orders/commissions.html#entries" if request.htmx else "orders/commissions.html"
