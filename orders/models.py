@@ -190,6 +190,12 @@ class Sale(models.Model):
         indexes = [
             models.Index(fields=["customer", "-sold_at"], name="sale_customer_time"),
             models.Index(fields=["store", "-sold_at"], name="sale_store_time"),
+            # Till sales waiting for a customer the portal does not know yet (linked when it arrives).
+            models.Index(
+                fields=["customer_external_id"],
+                name="sale_unlinked_customer",
+                condition=Q(customer__isnull=True) & ~Q(customer_external_id=""),
+            ),
         ]
 
     def __str__(self) -> str:
