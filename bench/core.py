@@ -14,7 +14,10 @@ Contract (stable; other engineers write modules against it):
 - `ctx.url(path)` — `base_url + path`.
 - `ctx.measure(name, fn, n, *, raw_sql=None, items=1, warmup=2, target=None) -> Measurement` — calls `fn()`
   `warmup` times unmeasured then `n` times, records each call's wall time: p50, p95 (ms) and throughput
-  (`items` per call, so a 5,000-event batch passes `items=5000`). `raw_sql` is the raw PostgreSQL
+  (`items` per call, so a 5,000-event batch passes `items=5000`). When the calls go through `ctx.http` or a
+  `ctx.login()` session, the server time of each call (the sum of its responses' `Server-Timing: app;dur=`,
+  written by omniportal.middleware.ServerTimingMiddleware: Django's own time, without network and client)
+  is recorded too: columns "srv p50"/"srv p95", and "srv×raw" = server p95 ÷ raw p95. `raw_sql` is the raw PostgreSQL
   figure of the same work measured in the same run: either `(sql, params)` executed `n` times on the
   harness's own connection (rows fetched), or a callable taking a DB-API cursor (do the raw work once
   per call, e.g. a COPY). `target` is free text printed beside the figure ("p95 ≤ 15 ms").
@@ -30,6 +33,7 @@ fixtures (a busy SKU, a customer with a cart). Every HTTP call should check its 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -86,8 +90,15 @@ class Measurement:
     items_per_call: int
     api: Timing | None = None
     raw: Timing | None = None
+    server: Timing | None = None  # Server-Timing of the same calls, when the server sent it
     target: str | None = None
     error: str | None = None
+
+    @property
+    def server_ratio_p95(self) -> float | None:
+        if self.server and self.raw and self.raw.p95_ms > 0:
+            return round(self.server.p95_ms / self.raw.p95_ms, 2)
+        return None
 
     @property
     def ratio_p95(self) -> float | None:
@@ -105,6 +116,7 @@ class Measurement:
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["ratio_p95"] = self.ratio_p95
+        data["server_ratio_p95"] = self.server_ratio_p95
         data["throughput_share"] = self.throughput_share
         return data
 
@@ -122,7 +134,8 @@ class BenchContext:
         self.base_url = base_url.rstrip("/")
         self.api_key = api_key
         self.api_headers = {"Authorization": f"Token {api_key}", "Content-Type": "application/json"}
-        self.http = requests.Session()
+        self._server_ms: list[float] = []  # Server-Timing durations of the responses of the call being timed
+        self.http = self._session()
         self.http.headers.update(self.api_headers)
         self.scale = scale
         self.quick = quick
@@ -132,6 +145,18 @@ class BenchContext:
         self._connection = connection
 
     # -- HTTP -------------------------------------------------------------------------------------------
+    def _session(self) -> requests.Session:
+        session = requests.Session()
+        session.hooks["response"].append(self._record_server_timing)
+        return session
+
+    def _record_server_timing(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        for part in response.headers.get("Server-Timing", "").split(","):
+            name, _, params = part.strip().partition(";")
+            if name == "app" and params.startswith("dur="):
+                with contextlib.suppress(ValueError):
+                    self._server_ms.append(float(params[4:]))
+
     def url(self, path: str) -> str:
         return self.base_url + path
 
@@ -162,7 +187,7 @@ class BenchContext:
 
             store[SESSION_STORE_KEY] = Location.objects.get(code=store_code).pk
         store.create()
-        session = requests.Session()
+        session = self._session()
         csrf = _get_new_csrf_string()
         session.cookies.set(settings.SESSION_COOKIE_NAME, store.session_key)
         session.cookies.set(settings.CSRF_COOKIE_NAME, csrf)
@@ -195,7 +220,18 @@ class BenchContext:
         measurement = Measurement(name=name, module=self.module, items_per_call=items, target=target)
         self.measurements.append(measurement)
         try:
-            measurement.api = Timing.from_samples(_time_calls(fn, n, warmup), items)
+            server: list[float] = []
+
+            def call() -> None:
+                self._server_ms.clear()
+                fn()
+                if self._server_ms:
+                    server.append(sum(self._server_ms) / 1000)
+
+            measurement.api = Timing.from_samples(_time_calls(call, n, warmup), items)
+            # Only when every measured call reported it (warm-up calls are the first `warmup` samples).
+            if len(server) == n + warmup:
+                measurement.server = Timing.from_samples(server[warmup:], items)
             if raw_sql is not None:
                 measurement.raw = Timing.from_samples(self._time_raw(raw_sql, n, warmup), items)
         except Exception as exc:  # a failed measurement is reported, the other modules still run
@@ -226,7 +262,8 @@ class BenchContext:
     def table(self) -> str:
         header = (
             f"{'module':<14} {'measurement':<44} {'n':>5} {'p50 ms':>9} {'p95 ms':>9} {'per s':>11} "
-            f"{'raw p50':>9} {'raw p95':>9} {'raw/s':>11} {'p95×raw':>8} {'share':>6}  target"
+            f"{'srv p50':>9} {'srv p95':>9} {'raw p50':>9} {'raw p95':>9} {'raw/s':>11} {'p95×raw':>8} "
+            f"{'srv×raw':>8} {'share':>6}  target"
         )
         lines = [header, "-" * len(header)]
         lines += [_format_row(m) for m in self.measurements]
@@ -269,12 +306,13 @@ def _fmt(value: float | None, width: int) -> str:
 def _format_row(m: Measurement) -> str:
     if m.error:
         return f"{m.module:<14} {m.name[:44]:<44} FAILED: {m.error[:200]}"
-    api, raw = m.api, m.raw
+    api, raw, srv = m.api, m.raw, m.server
     return (
         f"{m.module:<14} {m.name[:44]:<44} {api.n if api else 0:>5} {_fmt(api and api.p50_ms, 9)} "
-        f"{_fmt(api and api.p95_ms, 9)} {_fmt(api and api.per_second, 11)} {_fmt(raw and raw.p50_ms, 9)} "
+        f"{_fmt(api and api.p95_ms, 9)} {_fmt(api and api.per_second, 11)} {_fmt(srv and srv.p50_ms, 9)} "
+        f"{_fmt(srv and srv.p95_ms, 9)} {_fmt(raw and raw.p50_ms, 9)} "
         f"{_fmt(raw and raw.p95_ms, 9)} {_fmt(raw and raw.per_second, 11)} {_fmt(m.ratio_p95, 8)} "
-        f"{_fmt(m.throughput_share, 6)}  {m.target or ''}"
+        f"{_fmt(m.server_ratio_p95, 8)} {_fmt(m.throughput_share, 6)}  {m.target or ''}"
     )
 
 

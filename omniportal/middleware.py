@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
@@ -50,3 +51,21 @@ class RefuseNulMiddleware:
                 return JsonResponse({"errors": [{"index": None, "field": None, "message": NUL_MESSAGE}]}, status=400)
             return HttpResponseBadRequest(NUL_MESSAGE, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class ServerTimingMiddleware:
+    """`Server-Timing: app;dur=<ms>` on every response: the time Django spent on it, without the network.
+
+    Outermost in MIDDLEWARE, so it counts every other middleware, the view and the template. Browsers show it
+    in their developer tools, and `make bench` reports it as "server time" beside the client's wall time.
+    Settings: SERVER_TIMING (default on).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        response = self.get_response(request)
+        response["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.2f}"
+        return response

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    *(["omniportal.middleware.ServerTimingMiddleware"] if _strict_bool("SERVER_TIMING", default=True) else []),
     "django.middleware.security.SecurityMiddleware",
     "omniportal.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
