@@ -427,10 +427,10 @@ _EVENT_PG_TYPES = (
 def _insert_events(rows: list[tuple]) -> int:
     """Store the rows whose event_id is new; returns how many were really inserted.
 
-    PostgreSQL: the ids already stored are looked up in one `= ANY(array)` probe, and the new rows go in by
-    COPY, which costs a little over half of `INSERT … ON CONFLICT DO NOTHING` at 20M rows (docs/performance.md).
-    Should a concurrent batch store one of the same ids between probe and COPY, the unique index refuses
-    the COPY, and the batch is inserted again, conflict-safe, from a savepoint: never a duplicate, never lost.
+    PostgreSQL: a batch of new events (the normal case) goes in by COPY, which costs a little over half of
+    `INSERT … ON CONFLICT DO NOTHING` at 20M rows (docs/performance.md). A batch holding an id stored
+    before (a client's retry) or by a concurrent writer makes the unique index refuse the COPY, usually at
+    its first rows; it is then inserted again, conflict-safe, from a savepoint: never a duplicate, never lost.
     """
     table = connection.ops.quote_name(BrowsingEvent._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(c) for c in EVENT_COLUMNS)
@@ -438,13 +438,7 @@ def _insert_events(rows: list[tuple]) -> int:
         return 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"SELECT event_id FROM {table} WHERE event_id = ANY(%s::uuid[])", [[r[0] for r in rows]])
-            seen = {event_id for (event_id,) in cursor.fetchall()}
-            fresh = []
-            for row in rows:
-                if row[0] not in seen:
-                    seen.add(row[0])
-                    fresh.append(row)
+            fresh = list({row[0]: row for row in reversed(rows)}.values())[::-1]  # first of each event_id
             try:
                 with transaction.atomic(), cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                     for row in fresh:

@@ -117,6 +117,13 @@ class BrowsingEvent(models.Model):
                 name="event_wishlist",
                 condition=Q(type__in=["wishlist_add", "wishlist_remove"]),
             ),
+            # Whose is an anonymous wishlist event? Whoever that session's other wishlist events belong to.
+            models.Index(
+                fields=["session_id"],
+                include=["customer"],
+                name="event_wishlist_session",
+                condition=Q(type__in=["wishlist_add", "wishlist_remove"], customer__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
