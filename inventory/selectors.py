@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models import IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from omniportal.geo import haversine_km
 from omniportal.text import fold
 
-from .models import Location, Product, StockLevel, atp_expression
+from .models import Location, LocationKind, Product, StockLevel, atp_expression
 
 SEARCH_LIMIT = 30
 
@@ -51,28 +51,49 @@ def product_by_sku(*, sku: str) -> Product | None:
     return Product.objects.filter(sku=sku).select_related("category").first()
 
 
-@dataclass(frozen=True)
-class Availability:
-    location: Location
+class LocationSummary(NamedTuple):
+    """The columns of a location that an availability row shows (no model instance: hundreds per page)."""
+
+    pk: int
+    code: str
+    name: str
+    kind: str
+    city: str
+    ships_to_home: bool
+    offers_pickup: bool
+
+    @property
+    def is_warehouse(self) -> bool:
+        return self.kind == LocationKind.WAREHOUSE
+
+
+class Availability(NamedTuple):
+    location: LocationSummary
     on_hand: int
     reserved: int
     atp: int
     distance_km: float | None
     is_here: bool
 
+    @property
+    def whole_km(self) -> int | None:
+        """The distance rounded half up, as `floatformat:0` shows it."""
+        return None if self.distance_km is None else int(self.distance_km + 0.5)
+
 
 def availability_for_sku(*, product: Product, origin: Location | None) -> list[Availability]:
     """ATP of `product` at every active location holding a stock row: `origin` first, then by distance from it.
 
-    One query; distances in Python (a few hundred rows at most, one per location).
+    One query returning plain tuples; distances and the sort in Python (one row per location, 500 at most).
     """
     rows = (
         StockLevel.objects.filter(product=product, location__active=True)
-        .select_related("location")
-        .only(
+        .annotate(atp=atp_expression())
+        .values_list(
             "on_hand",
             "reserved",
-            "safety_stock",
+            "atp",
+            "location_id",
             "location__code",
             "location__name",
             "location__kind",
@@ -83,19 +104,11 @@ def availability_for_sku(*, product: Product, origin: Location | None) -> list[A
             "location__offers_pickup",
         )
     )
+    origin_pk, origin_lat, origin_lon = (origin.pk, origin.lat, origin.lon) if origin is not None else (None, 0.0, 0.0)
     result = []
-    for row in rows:
-        location = row.location
-        distance = haversine_km(origin.lat, origin.lon, location.lat, location.lon) if origin is not None else None
-        result.append(
-            Availability(
-                location=location,
-                on_hand=row.on_hand,
-                reserved=row.reserved,
-                atp=row.atp,
-                distance_km=distance,
-                is_here=origin is not None and location.pk == origin.pk,
-            )
-        )
+    for on_hand, reserved, atp, pk, code, name, kind, city, lat, lon, ships, pickup in rows:
+        distance = haversine_km(origin_lat, origin_lon, lat, lon) if origin_pk is not None else None
+        location = LocationSummary(pk, code, name, kind, city, ships, pickup)
+        result.append(Availability(location, on_hand, reserved, atp, distance, pk == origin_pk))
     result.sort(key=lambda a: (not a.is_here, a.distance_km if a.distance_km is not None else 0.0, a.location.code))
     return result

@@ -10,6 +10,9 @@ from omniportal.access import staff_required
 
 from . import selectors
 
+# Availability rows shown before "show all": this store and the nearest others.
+NEAREST_SHOWN = 25
+
 # Set by the endless-aisle checkout: the customer whose basket "add to basket" fills on this tablet.
 BASKET_CUSTOMER_SESSION_KEY = "orders_basket_customer"
 
@@ -49,22 +52,37 @@ def inventory_search(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+class AvailabilityForm(forms.Form):
+    all = forms.BooleanField(required=False)
+
+
 @require_GET
 @staff_required
 def inventory_detail(request: HttpRequest, sku: str) -> HttpResponse:
+    """Network availability of one SKU: this store, then the nearest locations; every location on request.
+
+    Totals and counts are over every location; only the table is cut to the nearest `NEAREST_SHOWN`, because
+    rendering a row per location (500 at SPEC scale) is most of the page's time and a tablet needs the nearest.
+    """
     product = selectors.product_by_sku(sku=sku)
     if product is None:
         raise Http404("No such SKU.")
+    form = AvailabilityForm(request.GET)
+    show_all = form.is_valid() and form.cleaned_data["all"]
     store = request.store or None
     rows = selectors.availability_for_sku(product=product, origin=store)
-    return render(
-        request,
-        "inventory/detail.html",
-        {
-            "product": product,
-            "rows": rows,
-            "store": store,
-            "network_atp": sum(row.atp for row in rows),
-            "basket_customer": _basket_customer(request),
-        },
-    )
+    shown_rows = rows if show_all else rows[:NEAREST_SHOWN]
+    context = {
+        "product": product,
+        "rows": rows,
+        "shown_rows": shown_rows,
+        "hidden_count": len(rows) - len(shown_rows),
+        "location_count": len(rows),
+        "stocked_count": sum(1 for row in rows if row.atp),
+        "network_atp": sum(row.atp for row in rows),
+        "store": store,
+    }
+    if request.htmx:
+        return render(request, "inventory/detail.html#availability", context)
+    context["basket_customer"] = _basket_customer(request)
+    return render(request, "inventory/detail.html", context)
