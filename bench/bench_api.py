@@ -1,7 +1,8 @@
 """Integration API figures (issue #3): events in, customers upserted, availability out — each beside raw PostgreSQL.
 
 - validation of one 5,000-event batch: DRF serializers vs msgspec (in-process, no HTTP, no database);
-- events/s through POST /api/v1/events/ (5,000 per batch) vs COPY of equivalent rows into the same table;
+- events/s through POST /api/v1/events/ (5,000 per batch) vs COPY of equivalent rows into the same table,
+  from one client and from two clients at once (two COPYs at once for the raw figure);
 - customers upserted/s through POST /api/v1/customers/ (1,000 per batch) vs COPY + INSERT … ON CONFLICT;
 - GET /api/v1/availability/ p50/p95 for the SKU stocked at the most locations vs its raw SQL.
 """
@@ -11,8 +12,11 @@ from __future__ import annotations
 import json
 import random
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from itertools import count
+
+import requests
 
 from bench.core import BenchContext, BenchError
 
@@ -131,6 +135,76 @@ def bench_events(ctx: BenchContext, rng: random.Random, customers, products) -> 
         warmup=warmup,
         target="≥ 25,000/s and ≥ 30% of COPY",
     )
+
+
+def bench_events_concurrent(ctx: BenchContext, rng: random.Random, customers, products, clients: int = 2) -> None:
+    """The same batches from `clients` integrations at once, against `clients` COPYs at once.
+
+    An e-commerce site feeding events runs more than one sender; the machine has 2 cores and gunicorn 3
+    workers. Each measured call is `clients` batches posted together (items = clients × 5,000); the raw
+    figure is `clients` COPYs of the same rows on their own connections at the same time.
+    """
+    import psycopg
+    from django.db import connection
+
+    from clienteling.ingest import EVENT_COLUMNS
+
+    n = ctx.repeat(15)
+    warmup = 2
+    bodies = iter(
+        [
+            json.dumps({"events": _events(rng, customers, products, EVENT_BATCH)}).encode()
+            for _ in range((n + warmup) * clients)
+        ]
+    )
+    raw_batches = iter([_events(rng, customers, products, EVENT_BATCH) for _ in range((n + warmup) * clients)])
+    customers_by_external = {external: pk for pk, external in customers}
+    products_by_sku = {sku: pk for pk, sku in products}
+    url = ctx.url("/api/v1/events/")
+    senders = []
+    for _ in range(clients):
+        sender = requests.Session()
+        sender.headers.update(ctx.api_headers)
+        senders.append(sender)
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    copiers = [psycopg.connect(**params, autocommit=True) for _ in range(clients)]
+    sql = f"COPY clienteling_browsingevent ({', '.join(EVENT_COLUMNS)}) FROM STDIN"
+
+    def post(sender: requests.Session, body: bytes) -> None:
+        response = ctx.check(sender.post(url, data=body))
+        if response.json()["accepted"] != EVENT_BATCH:
+            raise BenchError(f"expected {EVENT_BATCH} accepted, got {response.text}")
+
+    def copy(copier, events: list[dict]) -> None:
+        with copier.cursor() as cursor, cursor.copy(sql) as stream:
+            for row in _copy_rows(events, customers_by_external, products_by_sku):
+                stream.write_row(row)
+
+    with ThreadPoolExecutor(clients) as pool:
+
+        def post_together() -> None:
+            work = [pool.submit(post, sender, next(bodies)) for sender in senders]
+            for done in work:
+                done.result()
+
+        def copy_together(_cursor) -> None:
+            work = [pool.submit(copy, copier, next(raw_batches)) for copier in copiers]
+            for done in work:
+                done.result()
+
+        ctx.measure(
+            f"POST /events/ {clients} clients × 5,000 (events/s) · {clients} COPYs",
+            post_together,
+            n,
+            raw_sql=copy_together,
+            items=EVENT_BATCH * clients,
+            warmup=warmup,
+            target="≥ 25,000/s and ≥ 30% of COPY",
+        )
+    for copier in copiers:
+        copier.close()
 
 
 def _customer(rng: random.Random, external_id: str, stamp: datetime) -> dict:
@@ -287,5 +361,6 @@ def run(ctx: BenchContext) -> None:
     ctx.note("fixtures", customers=len(customers), products=len(products))
     bench_validation(ctx, rng, customers, products)
     bench_events(ctx, rng, customers, products)
+    bench_events_concurrent(ctx, rng, customers, products)
     bench_customers(ctx, rng, customers)
     bench_availability(ctx, rng)

@@ -139,11 +139,11 @@ def customers_upsert(*, items: list[CustomerIn]) -> Counts:
     existing = {
         row["external_id"]: row
         for row in Customer.objects.select_for_update()
-        .filter(external_id__in=list(newest))
+        .filter(external_id__any=list(newest))
         .values("external_id", "source_updated_at", "erased_at")
     }
     loyalty_owners = dict(
-        Customer.objects.filter(loyalty_number__in=[i.loyalty_number for _x, i in newest.values() if i.loyalty_number])
+        Customer.objects.filter(loyalty_number__any=[i.loyalty_number for _x, i in newest.values() if i.loyalty_number])
         .exclude(loyalty_number=None)
         .values_list("loyalty_number", "external_id")
     )
@@ -277,10 +277,10 @@ def customers_link_pending(*, external_ids: list[str]) -> None:
     for model in (BrowsingEvent, Cart, Visit, Sale):
         # Spelled exactly as the partial "unlinked" indexes' condition, or PostgreSQL cannot use them and walks
         # every anonymous event instead (a second per batch at 20M events).
-        model.objects.filter(customer__isnull=True, customer_external_id__in=external_ids).exclude(
+        model.objects.filter(customer__isnull=True, customer_external_id__any=external_ids).exclude(
             customer_external_id=""
         ).update(customer_id=customer_id)
-    ids = list(Customer.objects.filter(external_id__in=external_ids).values_list("id", flat=True))
+    ids = list(Customer.objects.filter(external_id__any=external_ids).values_list("id", flat=True))
     _wishlists_rebuild(customer_ids=ids, skus=None)
 
 
@@ -329,24 +329,11 @@ _WISHLIST_TYPES = (EventType.WISHLIST_ADD, EventType.WISHLIST_REMOVE)
 
 
 def _key_to_id(model: type, key: str, keys: set[str], *, live_customers: bool = False) -> dict[str, int]:
-    """{key value: id} of the rows whose `key` is among `keys`.
-
-    PostgreSQL gets the keys as one array parameter (`= ANY(%s)`): a 5,000-event batch names thousands of
-    SKUs, and an IN list of thousands of placeholders costs more to build and parse than the lookup itself.
-    """
+    """{key value: id} of the rows whose `key` is among `keys` (one array parameter on PostgreSQL)."""
     if not keys:
         return {}
-    if connection.vendor != "postgresql":
-        rows = model.objects.filter(**{f"{key}__in": keys})
-        return dict((rows.filter(erased_at=None) if live_customers else rows).values_list(key, "id"))
-    qn = connection.ops.quote_name
-    live = " AND erased_at IS NULL" if live_customers else ""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {qn(key)}, id FROM {qn(model._meta.db_table)} WHERE {qn(key)} = ANY(%s::text[]){live}",
-            [list(keys)],
-        )
-        return dict(cursor.fetchall())
+    rows = model.objects.filter(**{f"{key}__any": list(keys)})
+    return dict((rows.filter(erased_at=None) if live_customers else rows).values_list(key, "id"))
 
 
 def _known_customers(external_ids: set[str]) -> dict[str, int]:
@@ -480,7 +467,7 @@ def _wishlists_rebuild(*, customer_ids: list[int], skus: set[str] | None) -> Non
         return
     events = BrowsingEvent.objects.filter(customer_id__in=customer_ids, type__in=_WISHLIST_TYPES).exclude(sku="")
     if skus is not None:
-        events = events.filter(sku__in=skus)
+        events = events.filter(sku__any=list(skus))
     latest: dict[tuple[int, str], tuple] = {}
     for customer_id, sku, kind, occurred_at, product_id in events.order_by("occurred_at", "id").values_list(
         "customer_id", "sku", "type", "occurred_at", "product_id"
@@ -583,7 +570,7 @@ def customers_by_loyalty(numbers: set[str]) -> dict[str, tuple[int, str]]:
         return {}
     return {
         number: (pk, external_id or "")
-        for number, pk, external_id in Customer.objects.filter(loyalty_number__in=numbers, erased_at=None).values_list(
+        for number, pk, external_id in Customer.objects.filter(loyalty_number__any=numbers, erased_at=None).values_list(
             "loyalty_number", "id", "external_id"
         )
     }

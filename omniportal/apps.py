@@ -9,4 +9,4 @@ class OmniportalConfig(AppConfig):
     verbose_name = _("Portal and access")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from . import lookups, signals  # noqa: F401
