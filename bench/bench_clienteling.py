@@ -124,6 +124,15 @@ def run(ctx) -> None:
             raw_sql=_replay(statements),
             target=SEARCH_TARGET,
         )
+        # The search alone, as the view calls it (ORM, rows fetched, no HTTP, session or template), beside
+        # the same SQL raw: what the ORM costs on top of the database.
+        ctx.measure(
+            f"search selector: {label}",
+            lambda query=query: selectors.customers_search(query=query),
+            ctx.repeat(200),
+            raw_sql=_replay(statements),
+            target="≤ 3× raw",
+        )
 
     if profile_customer is None:
         ctx.note("clienteling profile", "skipped: no consenting customer with an active cart")
