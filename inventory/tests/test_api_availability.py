@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from inventory.factories import LocationFactory, ProductFactory, StockLevelFactory, WarehouseFactory
+from inventory.models import Location, StockLevel
 
 URL = "/api/v1/availability/"
 
@@ -93,3 +95,74 @@ def test_stores_without_a_point_are_in_code_order(api_client, store_milano, stor
 
 def test_warehouse_factory_is_not_a_store():
     assert WarehouseFactory.kind == "warehouse"
+
+
+@pytest.mark.django_db
+def test_availability_without_a_point_is_in_code_order_with_null_distances(api_client, jacket_across_italy):
+    response = api_client.get(URL, {"sku": "JKT-001-M"})
+
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "sku": "JKT-001-M",
+        "results": [
+            {
+                "location": "MI01",
+                "name": "Milano Duomo",
+                "kind": "store",
+                "distance_km": None,
+                "atp": 3,
+                "ships_to_home": True,
+                "offers_pickup": True,
+            },
+            {
+                "location": "RM01",
+                "name": "Roma Corso",
+                "kind": "store",
+                "distance_km": None,
+                "atp": 2,
+                "ships_to_home": True,
+                "offers_pickup": True,
+            },
+            {
+                "location": "WH-BO",
+                "name": "Bologna DC",
+                "kind": "warehouse",
+                "distance_km": None,
+                "atp": 100,
+                "ships_to_home": True,
+                "offers_pickup": False,
+            },
+        ],
+    }
+
+
+@pytest.mark.django_db
+def test_distances_are_the_haversine_of_omniportal_geo_rounded_to_metres(api_client, jacket_across_italy):
+    from omniportal.geo import haversine_km
+
+    body = api_client.get(URL, {"sku": "JKT-001-M", "lat": 43.7696, "lon": 11.2558}).json()
+
+    expected = {
+        location.code: round(haversine_km(43.7696, 11.2558, location.lat, location.lon), 3)
+        for location in Location.objects.filter(code__in=["MI01", "RM01", "WH-BO"])
+    }
+    assert {row["location"]: row["distance_km"] for row in body["results"]} == expected
+
+
+@pytest.mark.django_db
+def test_availability_of_500_locations_takes_the_same_few_queries(api_client, django_assert_max_num_queries):
+    product = ProductFactory(sku="TEE-1")
+    locations = Location.objects.bulk_create(
+        Location(code=f"L{n:03d}", name=f"Sede {n}", kind="store", country="IT", lat=36 + n / 50, lon=9.19)
+        for n in range(500)
+    )
+    StockLevel.objects.bulk_create(
+        StockLevel(location=location, product=product, on_hand=n % 4, as_of=timezone.now())
+        for n, location in enumerate(locations)
+    )
+
+    with django_assert_max_num_queries(4):  # token, product, rows (+ last_used_at touch)
+        body = api_client.get(URL, {"sku": "TEE-1", "lat": 36, "lon": 9.19, "limit": 500}).json()
+
+    assert [row["location"] for row in body["results"]] == [f"L{n:03d}" for n in range(500)]
+    assert sum(row["atp"] for row in body["results"]) == sum(n % 4 for n in range(500))
