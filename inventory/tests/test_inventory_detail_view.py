@@ -50,10 +50,14 @@ def test_detail_shows_this_store_then_the_nearest_and_counts_every_location(clie
     client.force_login(associate_milano)
     response = _detail(client, "TEE-1")
 
-    shown = response.context["shown_rows"]
+    shown = response.context["table_rows"]
     assert len(shown) == NEAREST_SHOWN
-    assert shown[0].location.code == "MI01" and shown[0].is_here
-    assert [row.location.code for row in shown[1:4]] == ["L000", "L001", "L002"]
+    assert (shown[0]["code"], shown[0]["is_here"], shown[0]["distance"]) == ("MI01", True, "—")
+    assert [(row["code"], row["distance"]) for row in shown[1:4]] == [
+        ("L000", "1 km"),
+        ("L001", "2 km"),
+        ("L002", "3 km"),
+    ]
     assert response.context["location_count"] == LOCATIONS
     expected_total = sum(2 for n in range(LOCATIONS) if n % 3)
     assert response.context["network_atp"] == expected_total
@@ -71,7 +75,7 @@ def test_show_all_link_works_without_javascript(client, associate_milano, held_e
 
     response = client.get(link)
 
-    assert len(response.context["shown_rows"]) == LOCATIONS
+    assert len(response.context["table_rows"]) == LOCATIONS
     body = response.content.decode()
     assert body.count("<tr") == 1 + LOCATIONS
     assert 'data-testid="show-all-locations"' not in body
