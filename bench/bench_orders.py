@@ -1,6 +1,7 @@
 """Network inventory and endless-aisle orders (SPEC 2.2, 2.3), against raw SQL of the same work in the same run.
 
-Targets (issue 5): `/inventory/{sku}/` p95 ≤ 20 ms and ≤ 3× raw SQL; reservations on one hot SKU from
+Targets (issue 5): `/inventory/{sku}/` p95 ≤ 20 ms and ≤ 3× raw SQL (the raw SQL fetches every location's row for
+the SKU, as the view does, though the page shows only the nearest); reservations on one hot SKU from
 concurrent clients ≥ 500/s with zero oversell; placing a 3-line endless-aisle order p95 ≤ 50 ms.
 """
 
@@ -12,11 +13,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 CLIENTS = 8
 
-AVAILABILITY_SQL = (
-    "SELECT s.on_hand, s.reserved, s.safety_stock, l.id, l.code, l.name, l.kind, l.city, l.lat, l.lon, "
-    "l.ships_to_home, l.offers_pickup FROM inventory_stocklevel s JOIN inventory_location l ON l.id = s.location_id "
-    "WHERE s.product_id = %s AND l.active"
-)
 RESERVE_SQL = (
     "UPDATE inventory_stocklevel SET reserved = reserved + 1 WHERE id = %s AND on_hand >= reserved + safety_stock + 1"
 )
@@ -66,26 +62,39 @@ def _in_threads(work, calls: int) -> list:
 
 
 def run(ctx) -> None:
+    from django.db import connection
+
     from bench.core import BenchError, Measurement, Timing
     from inventory.models import Location, LocationKind, StockLevel
+    from inventory.selectors import availability_rows
     from inventory.services import InsufficientStock, StockLine, stock_reserve
+    from inventory.views import NEAREST_SHOWN
 
     store = Location.objects.filter(code="MI01").first() or Location.objects.filter(kind=LocationKind.STORE).first()
     if store is None:
         raise BenchError("no store in the bench data")
     session = ctx.login("anna_milano", store_code=store.code)
 
-    # 1. Network availability of the SKU held at the most locations.
+    # 1. Network availability of the SKU held at the most locations. The page shows this store and the nearest
+    # NEAREST_SHOWN, but fetches every location's row (the totals are over all of them): the raw figure is that
+    # very query, compiled from the selector the view calls, so the two cannot drift apart.
     product = _busiest_product()
     rows = StockLevel.objects.filter(product=product).count()
     ctx.note("inventory detail", f"SKU {product.sku} held at {rows} locations")
+    sql, params = availability_rows(product=product).query.get_compiler(connection=connection).as_sql()
     detail_url = ctx.url(f"/inventory/{product.sku}/")
     ctx.measure(
-        "GET /inventory/{sku}/ (page)",
+        f"GET /inventory/{{sku}}/ (page: nearest {NEAREST_SHOWN} of {rows} shown) · raw SQL: all {rows} rows, as the view",
         lambda: ctx.check(session.get(detail_url)),
         ctx.repeat(200),
-        raw_sql=(AVAILABILITY_SQL, [product.pk]),
+        raw_sql=(sql, params),
         target="p95 ≤ 20 ms, ≤ 3× raw",
+    )
+    ctx.measure(
+        f"GET /inventory/{{sku}}/?all=1 (page: all {rows} locations shown) · raw SQL: the same query",
+        lambda: ctx.check(session.get(detail_url, params={"all": "1"})),
+        ctx.repeat(50),
+        raw_sql=(sql, params),
     )
 
     # 2. Reservations on one hot SKU: the reservation service from CLIENTS threads at once.
