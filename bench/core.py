@@ -17,7 +17,8 @@ Contract (stable; other engineers write modules against it):
   (`items` per call, so a 5,000-event batch passes `items=5000`). When the calls go through `ctx.http` or a
   `ctx.login()` session, the server time of each call (the sum of its responses' `Server-Timing: app;dur=`,
   written by omniportal.middleware.ServerTimingMiddleware: Django's own time, without network and client)
-  is recorded too: columns "srv p50"/"srv p95", and "srv×raw" = server p95 ÷ raw p95. `raw_sql` is the raw PostgreSQL
+  is recorded too: columns "srv p50"/"srv p95", and "srv×raw" = server p95 ÷ raw p95. Requests sent from
+  other threads (concurrent measurements) are not counted, so those rows have no server time. `raw_sql` is the raw PostgreSQL
   figure of the same work measured in the same run: either `(sql, params)` executed `n` times on the
   harness's own connection (rows fetched), or a callable taking a DB-API cursor (do the raw work once
   per call, e.g. a COPY). `target` is free text printed beside the figure ("p95 ≤ 15 ms").
@@ -39,6 +40,7 @@ import math
 import os
 import platform
 import statistics
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -135,6 +137,7 @@ class BenchContext:
         self.api_key = api_key
         self.api_headers = {"Authorization": f"Token {api_key}", "Content-Type": "application/json"}
         self._server_ms: list[float] = []  # Server-Timing durations of the responses of the call being timed
+        self._measuring_thread = threading.get_ident()
         self.http = self._session()
         self.http.headers.update(self.api_headers)
         self.scale = scale
@@ -151,6 +154,10 @@ class BenchContext:
         return session
 
     def _record_server_timing(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        # Only the measuring thread's own requests: the server times of concurrent requests would add up to
+        # more than the wall time they overlap in, so concurrent measurements report no server time.
+        if threading.get_ident() != self._measuring_thread:
+            return
         for part in response.headers.get("Server-Timing", "").split(","):
             name, _, params = part.strip().partition(";")
             if name == "app" and params.startswith("dur="):
