@@ -117,7 +117,9 @@ def _link_pending_skus(skus: list[str]) -> None:
 
     product_id = Subquery(Product.objects.filter(sku=OuterRef("sku")).values("id")[:1])
     for model in (BrowsingEvent, CartLine, WishlistItem):
-        model.objects.filter(product__isnull=True, sku__in=skus).update(product_id=product_id)
+        # `sku <> ''` spelled out: it is the partial "unlinked SKU" index's condition, and PostgreSQL uses that
+        # index only when it can see the condition (otherwise: every event without a product, 20M rows).
+        model.objects.filter(product__isnull=True, sku__any=skus).exclude(sku="").update(product_id=product_id)
 
 
 # -- locations --------------------------------------------------------------------------------------------
