@@ -78,3 +78,22 @@ def test_no_search_scans_the_customer_table(many_customers):
     assert [c.loyalty_number for c in customers_search(query="L000001234")] == ["L000001234"]
     assert all("rossi" in c.search_name for c in customers_search(query="rossi mario"))
     assert customers_search(query="zzzz") == []
+
+
+def test_the_searched_columns_keep_fine_statistics_for_the_planner():
+    """A common surname must not look rare to the planner (migration 0007; figures in docs/performance.md)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (DATABASE_URL=postgres://...)")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT attrelid::regclass::text, attname, attstattarget FROM pg_attribute
+            WHERE attrelid IN ('clienteling_customer'::regclass, 'customer_email_trgm'::regclass)
+              AND attstattarget > 0 ORDER BY 1, 2
+            """
+        )
+        assert cursor.fetchall() == [
+            ("clienteling_customer", "phone_digits", 1000),
+            ("clienteling_customer", "search_name", 1000),
+            ("customer_email_trgm", "upper", 1000),
+        ]
