@@ -172,7 +172,8 @@ class Loader:
     def defer_indexes(self, model_list: Sequence[type[models.Model]]) -> list[str]:
         """PostgreSQL only: drop plain secondary indexes before a bulk load; `restore_indexes` recreates them.
 
-        Unique indexes, primary keys and anything backing a constraint stay. Everything runs inside the
+        Unique indexes, primary keys and anything backing a constraint stay, and so do partial indexes: they
+        are small, and rebuilt from `pg_get_indexdef` their `IN (…)` condition comes back cast differently. Everything runs inside the
         load's transaction, so a failed load rolls the drops back too.
         """
         if not self.postgres:
@@ -185,6 +186,7 @@ class Loader:
                     SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
                     FROM pg_index i
                     WHERE i.indrelid = %s::regclass AND NOT i.indisunique AND NOT i.indisprimary
+                      AND i.indpred IS NULL
                       AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
                     ORDER BY 1
                     """,
