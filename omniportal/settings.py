@@ -119,6 +119,9 @@ else:
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
+# ModelBackend that loads the staff profile together with the user (one query per request, not two).
+AUTHENTICATION_BACKENDS = ["omniportal.auth_backend.StaffModelBackend"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
