@@ -106,7 +106,7 @@ class Loader:
     def __init__(self) -> None:
         self.postgres = connection.vendor == "postgresql"
         self.qn = connection.ops.quote_name
-        self._dropped: list[tuple[str, str]] = []
+        self._dropped: list[tuple[str, str, list[str]]] = []  # name, definition, statistics targets
         self._dropped_keys: list[tuple[str, str, str]] = []
 
     def next_id(self, model: type[models.Model]) -> int:
@@ -193,8 +193,19 @@ class Loader:
                     [model._meta.db_table],
                 )
                 for name, definition in cursor.fetchall():
+                    # Per-column statistics targets of an index (ALTER INDEX … SET STATISTICS) are not part
+                    # of its definition: keep them to set again after the rebuild.
+                    cursor.execute(
+                        "SELECT attnum, attstattarget FROM pg_attribute WHERE attrelid = %s::regclass "
+                        "AND attstattarget > 0 ORDER BY attnum",
+                        [name],
+                    )
+                    statistics = [
+                        f"ALTER INDEX {name} ALTER COLUMN {number} SET STATISTICS {target}"
+                        for number, target in cursor.fetchall()
+                    ]
                     cursor.execute(f"DROP INDEX {name}")
-                    self._dropped.append((name, definition))
+                    self._dropped.append((name, definition, statistics))
                     names.append(name)
         return names
 
@@ -228,8 +239,9 @@ class Loader:
         """Recreate what `defer_indexes` and `defer_foreign_keys` dropped; returns how many."""
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
-            for _name, definition in self._dropped:
-                cursor.execute(definition)
+            for _name, definition, statistics in self._dropped:
+                for statement in (definition, *statistics):
+                    cursor.execute(statement)
             for table, name, definition in self._dropped_keys:
                 cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {self.qn(name)} {definition}")
         restored = len(self._dropped) + len(self._dropped_keys)

@@ -338,9 +338,19 @@ def test_deferred_indexes_and_foreign_keys_come_back_exactly_as_they_were():
                 """,
                 [tables],
             )
-            return indexes | {row[0] for row in cursor.fetchall()}
+            keys = {row[0] for row in cursor.fetchall()}
+            cursor.execute(
+                """
+                SELECT a.attrelid::regclass::text || ' ' || a.attnum || ' ' || a.attstattarget
+                FROM pg_attribute a JOIN pg_index i ON i.indexrelid = a.attrelid
+                WHERE i.indrelid::regclass::text = ANY(%s) AND a.attstattarget > 0
+                """,
+                [tables],
+            )
+            return indexes | keys | {row[0] for row in cursor.fetchall()}
 
     before = definitions()
+    assert "customer_email_trgm 1 1000" in before  # the search's statistics target (migration 0007) is kept
     loader = Loader()
     dropped = loader.defer_indexes(DEFERRED_INDEX_MODELS)
     keys = loader.defer_foreign_keys(DEFERRED_INDEX_MODELS)
