@@ -100,7 +100,7 @@ class SwitchForm(forms.Form):
 
 def _switch_to(request: HttpRequest, user) -> None:
     store_pk = request.session.get(SESSION_STORE_KEY)
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
     # Keep the tablet on its store when the new person works there too.
     if store_pk is not None and user_stores(user).filter(pk=store_pk).exists():
         request.session[SESSION_STORE_KEY] = store_pk
