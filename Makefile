@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format worker beat bench messages serve-prod clean
+.PHONY: run test lint format worker beat bench load messages serve-prod clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] < (3, 11) and "Omniportal needs Python 3.11 or newer")'
@@ -49,6 +49,10 @@ beat: $(VENV)/.runtime
 ## bench: hot-path figures beside the raw SQL of the same query (needs DATABASE_URL on PostgreSQL)
 bench: $(VENV)/.dev
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+## load: 200 associates and the website for 5 minutes on gunicorn + PostgreSQL + Redis + a Celery worker (loopback)
+load: $(VENV)/.dev
+	$(BIN)/python -m bench.load $(LOAD_ARGS)
 
 ## messages: recompile the Italian catalogues after editing a .po file
 messages: $(VENV)/.dev
