@@ -35,3 +35,11 @@ def portal(request: HttpRequest) -> dict[str, object]:
         "is_head_office": role == Role.HEAD_OFFICE,
         "nav_items": nav_items,
     }
+
+
+def csp_nonce(request: HttpRequest) -> dict[str, object]:
+    """This response's CSP nonce as `csp_nonce`, the name django-htmx's {% htmx_script %} reads.
+
+    Left lazy: a page that never prints it does not put a nonce in its header.
+    """
+    return {"csp_nonce": getattr(request, "csp_nonce", "")}

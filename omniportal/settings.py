@@ -11,6 +11,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "csp",
     "template_partials",
     "rest_framework",
     "drf_spectacular",
@@ -66,6 +68,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     *(["omniportal.middleware.ServerTimingMiddleware"] if _strict_bool("SERVER_TIMING", default=True) else []),
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "omniportal.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -74,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "omniportal.session_timeout.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "omniportal.middleware.CurrentStoreMiddleware",
@@ -94,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "omniportal.context_processors.portal",
+                "omniportal.context_processors.csp_nonce",
             ],
         },
     },
@@ -173,8 +178,41 @@ if _proxy_header:
     SECURE_PROXY_SSL_HEADER = (_name.strip(), _value.strip())
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-SESSION_COOKIE_HTTPONLY = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Cookies and sessions for shared store tablets. No script reads the CSRF cookie (htmx sends the token from
+# hx-headers on <body>), so it is HttpOnly too. A session lasts at most a shift (SESSION_HOURS from sign-in) and
+# ends after SESSION_IDLE_MINUTES without a request (omniportal.session_timeout); the PIN switch brings the
+# person back in seconds.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_HOURS = env.int("SESSION_HOURS", default=12)
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+if SESSION_HOURS <= 0 or SESSION_IDLE_MINUTES <= 0:
+    raise ImproperlyConfigured("SESSION_HOURS and SESSION_IDLE_MINUTES must be positive.")
+SESSION_COOKIE_AGE = SESSION_HOURS * 3600
+
+# Content Security Policy (django-csp): no inline script or style element runs without this response's nonce;
+# {% htmx_script %} and templates read it as `csp_nonce`. Style attributes (style="…") cannot carry a nonce,
+# so style-src-attr allows them: they cannot run code, and images they could load are bound by img-src.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # Request size: integration batches go up to 5,000 items; a body over this is 413.
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=10 * 1024 * 1024)
