@@ -6,9 +6,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from .throttle import SIGNIN_SCOPE as SCOPE
 from .throttle import is_locked_out, record_failure, reset_failures
-
-SCOPE = "signin"
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):

@@ -16,6 +16,7 @@ NAVIGATION = [
     ("commissions-network", _("Network"), set()),
     ("insights", _("Insights"), {Role.MANAGER}),
     ("customer-access-log", _("Access log"), {Role.MANAGER}),
+    ("lockouts", _("Lockouts"), set()),
 ]
 
 

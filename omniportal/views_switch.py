@@ -30,11 +30,10 @@ from django.views.decorators.http import require_http_methods
 from .access import user_stores
 from .auth_views import SignInView
 from .middleware import SESSION_STORE_KEY
-from .throttle import MAX_FAILURES, is_locked_out, record_failure, reset_failures
+from .throttle import MAX_FAILURES, PIN_SCOPE, is_locked_out, record_failure, reset_failures
 
 DEVICE_COOKIE = "omniportal_device"
 _COOKIE_SALT = "omniportal.switch-person"
-PIN_SCOPE = "pin"
 _MAX_PEOPLE = 30
 
 
