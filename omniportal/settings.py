@@ -196,14 +196,12 @@ if SESSION_HOURS <= 0 or SESSION_IDLE_MINUTES <= 0:
 SESSION_COOKIE_AGE = SESSION_HOURS * 3600
 
 # Content Security Policy (django-csp): no inline script or style element runs without this response's nonce;
-# {% htmx_script %} and templates read it as `csp_nonce`. Style attributes (style="…") cannot carry a nonce,
-# so style-src-attr allows them: they cannot run code, and images they could load are bound by img-src.
+# {% htmx_script %} and templates read it as `csp_nonce`. No style attributes either: templates use classes.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF, NONCE],
-        "style-src-attr": ["'unsafe-inline'"],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],
