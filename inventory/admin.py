@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 
 from omniportal.text import fold
@@ -36,6 +37,8 @@ class CategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
+    # Django 6 will assume https for a scheme-less URL; say so now (and no deprecation warning).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["sku", "name", "brand", "category", "price", "currency", "barcode", "active"]
     list_filter = ["active", "category", "currency"]
     search_fields = ["sku", "barcode", "search_text"]

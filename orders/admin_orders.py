@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -80,6 +81,8 @@ def _move_action(status: str, label: str):
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
+    # Django 6 will assume https for a scheme-less URL; say so now (and no deprecation warning).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = [
         "number",
         "external_id",

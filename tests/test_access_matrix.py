@@ -356,11 +356,6 @@ def test_lower_roles_are_refused(world, who, django_user_model):
     assert not problems, "\n".join(problems)
 
 
-# Django 5.2's admin form for a model URLField (Product.image_url) warns about Django 6.0's https default; a
-# warning, not a server error, on a live site (reported, not fixed here: inventory/admin.py is not this test's).
-@pytest.mark.filterwarnings(
-    "ignore:The default scheme will be changed:django.utils.deprecation.RemovedInDjango60Warning"
-)
 def test_head_office_reaches_every_page_without_a_server_error(world):
     """The positive side of the matrix: nothing above passes because a page is broken for everyone.
 
