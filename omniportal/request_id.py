@@ -42,22 +42,32 @@ def current_request_id() -> str | None:
     return request_id_var.get()
 
 
+def forget_request(**_: object) -> None:
+    """`request_finished`: the response has been sent and closed, the request's lines are all written."""
+    request_id_var.set(None)
+    current_request_var.set(None)
+
+
 class RequestIdMiddleware:
     """Near the top of MIDDLEWARE (right after ServerTimingMiddleware), so that redirects and refusals made by
-    the middleware below it carry the id too."""
+    the middleware below it carry the id too.
+
+    The id stays set until the response is closed (`request_finished`), not only while the middleware runs:
+    Django logs "Not Found: …" and every other 4xx/5xx response after the middleware chain has returned, and a
+    streaming response (the CSV exports) produces its body after that.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        from django.core.signals import request_finished
+
         self.get_response = get_response
+        request_finished.connect(forget_request, dispatch_uid="omniportal.request_id.forget_request")
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = sane_request_id(request.META.get(_META_KEY)) or new_request_id()
         request.request_id = request_id
-        id_token = request_id_var.set(request_id)
-        request_token = current_request_var.set(request)
-        try:
-            response = self.get_response(request)
-        finally:
-            current_request_var.reset(request_token)
-            request_id_var.reset(id_token)
+        request_id_var.set(request_id)
+        current_request_var.set(request)
+        response = self.get_response(request)
         response[HEADER] = request_id
         return response

@@ -100,6 +100,17 @@ def test_the_request_id_is_on_every_log_line_of_the_request_and_gone_after_it(cl
 
 @with_request_id
 @pytest.mark.django_db
+def test_djangos_own_not_found_line_carries_the_request_id(client, context_caplog):
+    # django.request logs 4xx/5xx responses after the middleware chain has returned.
+    response = client.get("/no-such-page/", headers={"X-Request-ID": "req-404"})
+    assert response.status_code == 404
+    [record] = [r for r in context_caplog.records if r.name == "django.request"]
+    assert (record.levelname, record.request_id) == ("WARNING", "req-404")
+    assert current_request_id() is None
+
+
+@with_request_id
+@pytest.mark.django_db
 def test_a_signed_in_persons_user_id_and_nothing_else_about_them_is_logged(client, associate_milano, context_caplog):
     client.force_login(associate_milano)
     client.get("/logs/", headers={"X-Request-ID": "req-456"})
