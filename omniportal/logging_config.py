@@ -7,6 +7,7 @@ there is one: never a name or an email.
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 from datetime import UTC, datetime
@@ -66,6 +67,7 @@ class PlainFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         if getattr(record, "request_id", "-") is None:
+            record = copy.copy(record)  # other handlers see the same record: leave its None alone
             record.request_id = "-"
         return super().format(record)
 

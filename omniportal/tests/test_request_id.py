@@ -131,6 +131,14 @@ def test_lines_outside_a_request_have_no_request_id(context_caplog):
     )
 
 
+def test_the_plain_formatter_leaves_the_record_for_the_next_handler_unchanged():
+    record = logger.makeRecord(logger.name, logging.INFO, __file__, 1, "hello", (), None)
+    RequestContextFilter().filter(record)
+    assert "[request_id=- user_id=-] hello" in PlainFormatter().format(record)
+    assert record.request_id is None
+    assert json.loads(JsonFormatter().format(record))["request_id"] is None
+
+
 def test_the_json_formatter_writes_one_parseable_object_with_the_fields():
     token = request_id_var.set("req-json")
     try:
