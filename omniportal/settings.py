@@ -15,6 +15,9 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from .logging_config import build_logging
+from .settings_replica import replica_databases
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -67,6 +70,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     *(["omniportal.middleware.ServerTimingMiddleware"] if _strict_bool("SERVER_TIMING", default=True) else []),
+    "omniportal.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "omniportal.middleware.RefuseNulMiddleware",
@@ -113,6 +117,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
     )
+# An optional read-only replica for heavy reads that ask for it (omniportal.db_router.read_replica()).
+DATABASES.update(replica_databases(env))
+DATABASE_ROUTERS = ["omniportal.db_router.PrimaryReplicaRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -278,11 +286,5 @@ IN_STORE_NOW_HOURS = 2
 ROPO_WINDOW_DAYS = env.int("ROPO_WINDOW_DAYS", default=14)
 STAFF_PIN_HOURS = env.int("STAFF_PIN_HOURS", default=12)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
-}
+# Every line carries the request id (and the task, in a worker); LOG_FORMAT=json for log collectors.
+LOGGING = build_logging(env.str("LOG_LEVEL", default="INFO"), env.str("LOG_FORMAT", default="plain"))
