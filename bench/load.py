@@ -21,11 +21,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 from bench.__main__ import ROOT, VENV_BIN, _manage, _server_environment, _start_gunicorn, _stop
 
 PAGE_TARGET_MS = 200
+CUSTOMERS_PER_STORE = 2_000
 LOAD_TOKEN = "load-test"
 
 
@@ -38,7 +40,7 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _fixtures(base_url: str) -> dict:
+def _fixtures(base_url: str, users: int) -> dict:
     """Signed-in sessions for the demo associates and managers, and what they will look up."""
     from django.conf import settings
 
@@ -57,38 +59,48 @@ def _fixtures(base_url: str) -> dict:
     )
     if not people:
         raise SystemExit("no store staff: run `manage.py seed_demo` first")
-    associates, customers = [], {}
-    for index in range(40):  # 40 sessions shared round-robin by the simulated associates
+    stores = sorted({sorted(p.stores.all(), key=lambda s: s.code)[0] for p in people}, key=lambda s: s.code)
+    customers = {
+        store.code: [
+            {
+                "id": c.pk,
+                "query": f"{c.last_name} {c.first_name}".lower(),
+                "address": {
+                    "name": f"{c.first_name} {c.last_name}",
+                    "line1": c.address_line1,
+                    "city": c.city,
+                    "postal_code": c.postal_code,
+                    "country": c.country,
+                },
+            }
+            for c in Customer.objects.filter(nearest_store=store, erased_at=None, consent_clienteling=True)
+            .exclude(address_line1="")
+            .exclude(city="")
+            .exclude(postal_code="")
+            .order_by("pk")[:CUSTOMERS_PER_STORE]
+        ]
+        for store in stores
+    }
+    # One signed-in session per simulated associate, each with customers of its own: two tablets never build
+    # and place the same customer's basket at the same moment (a real store would not either).
+    associates = []
+    staff_of_store = Counter(sorted(p.stores.all(), key=lambda s: s.code)[0].code for p in people)
+    seats = {code: -(-users * n // len(people)) for code, n in staff_of_store.items()}  # users per store, rounded up
+    taken: Counter = Counter()
+    for index in range(users):
         profile = people[index % len(people)]
         store = sorted(profile.stores.all(), key=lambda s: s.code)[0]
         session = ctx.login(profile.user.username, store_code=store.code)
+        mine = customers[store.code][taken[store.code] :: seats[store.code]]  # every seats-th: disjoint slices
+        taken[store.code] += 1
         associates.append(
             {
                 "session": session.cookies.get(settings.SESSION_COOKIE_NAME),
                 "csrf": session.cookies.get(settings.CSRF_COOKIE_NAME),
                 "store": store.code,
+                "customers": mine,
             }
         )
-        if store.code not in customers:
-            rows = (
-                Customer.objects.filter(nearest_store=store, erased_at=None, consent_clienteling=True)
-                .exclude(address_line1="")
-                .order_by("pk")[:200]
-            )
-            customers[store.code] = [
-                {
-                    "id": c.pk,
-                    "query": f"{c.last_name} {c.first_name}".lower(),
-                    "address": {
-                        "name": f"{c.first_name} {c.last_name}",
-                        "line1": c.address_line1,
-                        "city": c.city,
-                        "postal_code": c.postal_code,
-                        "country": c.country,
-                    },
-                }
-                for c in rows
-            ]
     in_stock = StockLevel.objects.filter(location__kind="warehouse", on_hand__gte=100).values_list(
         "product__sku", flat=True
     )
@@ -98,7 +110,6 @@ def _fixtures(base_url: str) -> dict:
         "session_cookie": settings.SESSION_COOKIE_NAME,
         "csrf_cookie": settings.CSRF_COOKIE_NAME,
         "associates": associates,
-        "customers": customers,
         "skus": list(Product.objects.order_by("pk").values_list("sku", flat=True)[:2000]),
         "order_skus": list(in_stock.order_by("product_id").distinct()[:500]),
         "external_ids": list(Customer.objects.order_by("pk").values_list("external_id", flat=True)[:5000]),
@@ -153,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     handle, fixtures_path = tempfile.mkstemp(suffix=".json")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as fixtures_file:
-            json.dump(_fixtures(base_url), fixtures_file)
+            json.dump(_fixtures(base_url, args.users), fixtures_file)
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)
         command = [
             str(VENV_BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",

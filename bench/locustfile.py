@@ -5,8 +5,8 @@ Started by `python -m bench.load` (`make load`), which writes the fixtures this 
 pointed at a loopback address.
 
 - `Associate` (most users): search a customer as they type, open the profile, check a product's network
-  stock, and now and then place an endless-aisle order of one line for that customer. 2–6 s between actions,
-  as a person on a tablet.
+  stock, and now and then place an endless-aisle order of one line for that customer. 5–15 s between actions
+  (LOAD_THINK), as a person serving a customer.
 - `Website` (a fixed few): pushes batches of browsing events and reads store availability, as the
   e-commerce site does.
 """
@@ -30,12 +30,14 @@ _people = count()
 
 class Associate(HttpUser):
     weight = 50
-    wait_time = between(2, 6)
+    # A person on a tablet between two actions: reads the profile, talks to the customer (LOAD_THINK=2,6 for a
+    # stress run).
+    wait_time = between(*(float(x) for x in os.environ.get("LOAD_THINK", "5,15").split(",")))
 
     def on_start(self) -> None:
         person = FIXTURES["associates"][next(_people) % len(FIXTURES["associates"])]
         self.store = person["store"]
-        self.customers = FIXTURES["customers"][self.store]
+        self.customers = person["customers"]
         self.client.cookies.set(FIXTURES["session_cookie"], person["session"])
         self.client.cookies.set(FIXTURES["csrf_cookie"], person["csrf"])
         self.client.headers.update({"X-CSRFToken": person["csrf"], "Referer": self.host + "/"})
