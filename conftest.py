@@ -12,6 +12,17 @@ PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture(autouse=True)
+def _no_request_id_left_over():
+    """Test clients that never close a response (schemathesis' WSGI client) leave its request id set in this
+    thread; a server always closes them. Each test starts outside any request."""
+    from omniportal.request_id import forget_request
+
+    forget_request()
+    yield
+    forget_request()
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """A request to /it/… leaves Italian active in this thread; each test starts in the default language."""
     from django.conf import settings
