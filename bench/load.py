@@ -59,7 +59,8 @@ def _fixtures(base_url: str, users: int) -> dict:
     )
     if not people:
         raise SystemExit("no store staff: run `manage.py seed_demo` first")
-    stores = sorted({sorted(p.stores.all(), key=lambda s: s.code)[0] for p in people}, key=lambda s: s.code)
+    home = {p.pk: min(p.stores.all(), key=lambda s: s.code) for p in people}  # each person's first store
+    stores = sorted(set(home.values()), key=lambda s: s.code)
     customers = {
         store.code: [
             {
@@ -84,12 +85,12 @@ def _fixtures(base_url: str, users: int) -> dict:
     # One signed-in session per simulated associate, each with customers of its own: two tablets never build
     # and place the same customer's basket at the same moment (a real store would not either).
     associates = []
-    staff_of_store = Counter(sorted(p.stores.all(), key=lambda s: s.code)[0].code for p in people)
+    staff_of_store = Counter(store.code for store in home.values())
     seats = {code: -(-users * n // len(people)) for code, n in staff_of_store.items()}  # users per store, rounded up
     taken: Counter = Counter()
     for index in range(users):
         profile = people[index % len(people)]
-        store = sorted(profile.stores.all(), key=lambda s: s.code)[0]
+        store = home[profile.pk]
         session = ctx.login(profile.user.username, store_code=store.code)
         mine = customers[store.code][taken[store.code] :: seats[store.code]]  # every seats-th: disjoint slices
         taken[store.code] += 1
@@ -130,12 +131,10 @@ def _report(prefix: str) -> int:
     print(f"\n{'route':<36} {'requests':>9} {'fails':>6} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>8}")
     failures = 0
     for row in rows:
-        name = row["Name"] if row["Type"] else "all"
-        if row["Name"] == "Aggregated":
-            name = "ALL"
-        failures += int(row["Failure Count"]) if row["Name"] != "Aggregated" else 0
+        total = row["Name"] == "Aggregated"
+        failures += 0 if total else int(row["Failure Count"])
         print(
-            f"{(row['Type'] + ' ' + name).strip()[:36]:<36} {int(row['Request Count']):>9,} "
+            f"{'ALL' if total else (row['Type'] + ' ' + row['Name'])[:36]:<36} {int(row['Request Count']):>9,} "
             f"{int(row['Failure Count']):>6} {float(row['Requests/s']):>7.1f} {row['50%']:>7} {row['95%']:>7} "
             f"{float(row['Max Response Time']):>8.0f}"
         )

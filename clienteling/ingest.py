@@ -425,7 +425,8 @@ def _insert_events(rows: list[tuple]) -> int:
         return 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            fresh = list({row[0]: row for row in reversed(rows)}.values())[::-1]  # first of each event_id
+            seen: set = set()
+            fresh = [row for row in rows if not (row[0] in seen or seen.add(row[0]))]  # first row of each event_id
             try:
                 with transaction.atomic(), cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                     for row in fresh:
