@@ -93,6 +93,18 @@ class SearchTerms:
         return not (self.name_tokens or self.email_fragment or self.phone_digits or self.loyalty_number)
 
 
+def _without_implied(tokens: list[str]) -> tuple[str, ...]:
+    """The name tokens without those another token implies: each token must begin some word of the name, so
+    "be" adds nothing to "becker" ("Becker Be" finds what "Becker" finds). Kept, it also misleads PostgreSQL,
+    which multiplies the two (wholly correlated) selectivities and plans for a handful of rows, not thousands.
+    """
+    kept: list[str] = []
+    for token in sorted(set(tokens), key=len, reverse=True):
+        if not any(longer.startswith(token) for longer in kept):
+            kept.append(token)
+    return tuple(token for token in dict.fromkeys(tokens) if token in kept)
+
+
 def search_terms(query: str) -> SearchTerms:
     raw = query.strip()
     compact = re.sub(r"[\s().-]+", "", raw)
@@ -105,7 +117,7 @@ def search_terms(query: str) -> SearchTerms:
             phone = phone[2:]
     return SearchTerms(
         raw=raw,
-        name_tokens=tuple(fold(raw).split()) if letters and "@" not in raw else (),
+        name_tokens=_without_implied(fold(raw).split()) if letters and "@" not in raw else (),
         email_fragment=raw.casefold() if letters and " " not in raw else "",
         phone_digits=phone,
         loyalty_number=raw.upper() if _LOYALTY_SHAPE.match(raw) and any(ch.isdigit() for ch in raw) else "",

@@ -92,3 +92,11 @@ def test_search_terms_normalise_each_key():
     assert terms.phone_digits == "393331234567" and terms.name_tokens == ()
     assert search_terms("0039 333").phone_digits == "39333"
     assert search_terms("Élodie Müller").name_tokens == ("elodie", "muller")
+
+
+def test_a_name_token_another_token_begins_with_adds_nothing_and_is_dropped(people):
+    assert search_terms("Rossi Ro").name_tokens == ("rossi",)
+    assert search_terms("mar MARIO rossi mario").name_tokens == ("mario", "rossi")
+    assert search_terms("Mario Rossi").name_tokens == ("mario", "rossi")
+    assert names(customers_search(query="rossi ro")) == names(customers_search(query="rossi"))
+    assert names(customers_search(query="rossini ros mar")) == ["Maria Rossini"]
