@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 CLIENTS = 8
 
@@ -76,25 +77,30 @@ def run(ctx) -> None:
     session = ctx.login("anna_milano", store_code=store.code)
 
     # 1. Network availability of the SKU held at the most locations. The page shows this store and the nearest
-    # NEAREST_SHOWN, but fetches every location's row (the totals are over all of them): the raw figure is that
-    # very query, compiled from the selector the view calls, so the two cannot drift apart.
+    # ones, NEAREST_SHOWN rows in all, with totals over every location; the database sorts by distance, cuts
+    # and totals in one query. The raw figure is that very query, compiled from the selector the view calls,
+    # so the two cannot drift apart.
     product = _busiest_product()
     rows = StockLevel.objects.filter(product=product).count()
     ctx.note("inventory detail", f"SKU {product.sku} held at {rows} locations")
-    sql, params = availability_rows(product=product).query.get_compiler(connection=connection).as_sql()
+
+    def page_sql(limit: int | None) -> tuple[str, Any]:
+        query = availability_rows(product=product, origin=store, limit=limit).query
+        return query.get_compiler(connection=connection).as_sql()
+
     detail_url = ctx.url(f"/inventory/{product.sku}/")
     ctx.measure(
-        f"GET /inventory/{{sku}}/ (page: nearest {NEAREST_SHOWN} of {rows} shown) · raw SQL: all {rows} rows, as the view",
+        f"GET /inventory/{{sku}}/ (page: nearest {NEAREST_SHOWN} of {rows}) · raw SQL: the view's query",
         lambda: ctx.check(session.get(detail_url)),
         ctx.repeat(200),
-        raw_sql=(sql, params),
+        raw_sql=page_sql(NEAREST_SHOWN),
         target="p95 ≤ 20 ms, ≤ 3× raw",
     )
     ctx.measure(
-        f"GET /inventory/{{sku}}/?all=1 (page: all {rows} locations shown) · raw SQL: the same query",
+        f"GET /inventory/{{sku}}/?all=1 (page: all {rows} locations) · raw SQL: the view's query",
         lambda: ctx.check(session.get(detail_url, params={"all": "1"})),
         ctx.repeat(50),
-        raw_sql=(sql, params),
+        raw_sql=page_sql(None),
     )
 
     # 2. Reservations on one hot SKU: the reservation service from CLIENTS threads at once.

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import math
-
 import msgspec
-from django.db.models import Exists, F, FloatField, Func, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Exists, FloatField, OuterRef, QuerySet, Subquery, Value
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
@@ -24,7 +22,6 @@ from omniportal.api_views import (
     query_int,
     query_point,
 )
-from omniportal.geo import EARTH_RADIUS_KM
 
 from .ingest import (
     LocationIn,
@@ -35,49 +32,9 @@ from .ingest import (
     stock_levels_apply,
 )
 from .models import Location, LocationKind, Product, StockLevel, atp_expression
+from .selectors import great_circle_km
 
 # -- selectors ------------------------------------------------------------------------------------------------
-
-
-class GreatCircleKm(Func):
-    """haversine_km (omniportal.geo) in SQL, from a row's lat/lon columns to a fixed point.
-
-    One expression node rather than a tree of twenty: the availability read builds and compiles it on every
-    request, and the tree took longer to compile than the database took to run the query. Django registers
-    these math functions on SQLite too (where LEAST is spelled MIN), so the same query runs on both databases.
-    """
-
-    output_field = FloatField()
-    arity = 2
-
-    def __init__(self, lat_column: F, lon_column: F, *, lat: float, lon: float) -> None:
-        super().__init__(lat_column, lon_column)
-        self.point = (lat, lon)
-
-    def as_sql(self, compiler, connection, **extra_context):
-        lat_sql, lat_params = compiler.compile(self.source_expressions[0])
-        lon_sql, lon_params = compiler.compile(self.source_expressions[1])
-        least = "MIN" if connection.vendor == "sqlite" else "LEAST"
-        lat, lon = self.point
-        sql = (
-            f"(%s * ASIN(SQRT({least}(1.0, POWER(SIN(RADIANS({lat_sql} - %s) / 2.0), 2)"
-            f" + %s * COS(RADIANS({lat_sql})) * POWER(SIN(RADIANS({lon_sql} - %s) / 2.0), 2)))))"
-        )
-        params = (
-            2 * EARTH_RADIUS_KM,
-            *lat_params,
-            lat,
-            math.cos(math.radians(lat)),
-            *lat_params,
-            *lon_params,
-            lon,
-        )
-        return sql, params
-
-
-def great_circle_km(lat: float, lon: float, *, prefix: str = "") -> GreatCircleKm:
-    """Distance in km from (`lat`, `lon`) to each row (`prefix` reaches the location through a relation)."""
-    return GreatCircleKm(F(f"{prefix}lat"), F(f"{prefix}lon"), lat=lat, lon=lon)
 
 
 def availability_nearest(*, product: Product, point: tuple[float, float] | None, limit: int) -> QuerySet:

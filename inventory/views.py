@@ -92,16 +92,15 @@ def inventory_detail(request: HttpRequest, sku: str) -> HttpResponse:
     form = AvailabilityForm(request.GET)
     show_all = form.is_valid() and form.cleaned_data["all"]
     store = request.store or None
-    rows = selectors.availability_for_sku(product=product, origin=store)
-    table_rows = _table_rows(rows if show_all else rows[:NEAREST_SHOWN])
+    table = selectors.availability_for_sku(product=product, origin=store, limit=None if show_all else NEAREST_SHOWN)
+    table_rows = _table_rows(table.rows)
     context = {
         "product": product,
-        "rows": rows,
         "table_rows": table_rows,
-        "hidden_count": len(rows) - len(table_rows),
-        "location_count": len(rows),
-        "stocked_count": sum(1 for row in rows if row.atp),
-        "network_atp": sum(row.atp for row in rows),
+        "hidden_count": table.location_count - len(table_rows),
+        "location_count": table.location_count,
+        "stocked_count": table.stocked_count,
+        "network_atp": table.network_atp,
         "store": store,
     }
     if request.htmx:

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from inventory.factories import LocationFactory, ProductFactory, StockLevelFactory
+from inventory.views import NEAREST_SHOWN
 
 pytestmark = pytest.mark.django_db
 
@@ -58,9 +59,9 @@ def test_search_query_count_is_bounded(client, associate_milano, coat, django_as
 def test_detail_lists_this_store_first_then_by_distance(client, associate_milano, coat):
     client.force_login(associate_milano)
     response = client.get(reverse("inventory-detail", args=["COAT-1"]))
-    rows = response.context["rows"]
-    assert [row.location.code for row in rows] == ["MI01", "WH-BO", "RM01"]
-    assert [row.atp for row in rows] == [0, 7, 4]
+    rows = response.context["table_rows"]
+    assert [row["code"] for row in rows] == ["MI01", "WH-BO", "RM01"]
+    assert [row["atp"] for row in rows] == [0, 7, 4]
     assert response.context["network_atp"] == 11
 
 
@@ -71,7 +72,8 @@ def test_detail_query_count_does_not_grow_with_locations(client, associate_milan
     client.get(reverse("inventory-detail", args=["COAT-1"]))
     with django_assert_max_num_queries(6):
         response = client.get(reverse("inventory-detail", args=["COAT-1"]))
-    assert len(response.context["rows"]) == 33
+    assert len(response.context["table_rows"]) == NEAREST_SHOWN
+    assert response.context["location_count"] == 33
 
 
 def test_unknown_sku_is_404(client, associate_milano):
