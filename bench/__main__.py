@@ -117,13 +117,19 @@ def _start_gunicorn(env: dict[str, str], workers: int) -> tuple[subprocess.Popen
     raise SystemExit("gunicorn did not answer /healthz within 60 s")
 
 
-def _stop(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
+def _start_worker(env: dict[str, str]) -> subprocess.Popen:
+    command = [str(VENV_BIN / "celery"), "-A", "omniportal", "worker", "--loglevel", "warning", "--concurrency", "1"]
+    print("$", shlex.join(command), flush=True)
+    return subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
         try:
-            server.wait(timeout=20)
+            process.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
+            os.killpg(process.pid, signal.SIGKILL)
 
 
 def _bench_token() -> str:
@@ -172,6 +178,11 @@ def main(argv: list[str] | None = None) -> int:
     api_key = _bench_token()
     server, base_url = _start_gunicorn(env, args.workers)
     print(f"serving on {base_url} with {args.workers} workers", flush=True)
+    # As deployed: requests enqueue Celery tasks (crediting, emails) on Redis and a worker runs them. Without
+    # REDIS_URL every task runs eagerly inside the request that sends it, and the figures say so.
+    worker = _start_worker(env) if env.get("REDIS_URL", "").startswith("redis://") else None
+    celery = "Redis and 1 worker" if worker is not None else "none: tasks run eagerly inside each request"
+    print(f"Celery: {celery}", flush=True)
     ctx = BenchContext(base_url=base_url, api_key=api_key, scale=args.scale, quick=args.quick)
     failed: list[str] = []
     try:
@@ -185,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
                 traceback.print_exc()
     finally:
         _stop(server)
+        if worker is not None:
+            _stop(worker)
         from omniportal.models import IntegrationToken
 
         IntegrationToken.objects.filter(name=TOKEN_NAME).delete()
@@ -192,7 +205,10 @@ def main(argv: list[str] | None = None) -> int:
     print("\n" + ctx.table())
     command = shlex.join(["python", "-m", "bench", *(argv if argv is not None else sys.argv[1:])])
     ctx.write_json(
-        args.output, command=command, started_at=started_at, extra={"workers": args.workers, "failed": failed}
+        args.output,
+        command=command,
+        started_at=started_at,
+        extra={"workers": args.workers, "celery": celery, "failed": failed},
     )
     print(f"\nwrote {args.output}")
     return 1 if failed else 0

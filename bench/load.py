@@ -16,7 +16,6 @@ import csv
 import json
 import os
 import shlex
-import signal
 import subprocess
 import sys
 import tempfile
@@ -24,7 +23,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from bench.__main__ import ROOT, VENV_BIN, _manage, _server_environment, _start_gunicorn, _stop
+from bench.__main__ import ROOT, VENV_BIN, _manage, _server_environment, _start_gunicorn, _start_worker, _stop
 
 PAGE_TARGET_MS = 200
 CUSTOMERS_PER_STORE = 2_000
@@ -118,12 +117,6 @@ def _fixtures(base_url: str, users: int) -> dict:
     }
 
 
-def _start_worker(env: dict[str, str]) -> subprocess.Popen:
-    command = [str(VENV_BIN / "celery"), "-A", "omniportal", "worker", "--loglevel", "warning", "--concurrency", "1"]
-    print("$", shlex.join(command), flush=True)
-    return subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)
-
-
 def _report(prefix: str) -> int:
     """Print locust's per-route figures; returns the number of failed requests."""
     with open(f"{prefix}_stats.csv", encoding="utf-8") as handle:
@@ -182,9 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         os.unlink(fixtures_path)
         _stop(server)
-        if worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGTERM)
-            worker.wait(timeout=30)
+        _stop(worker)
         from omniportal.models import IntegrationToken
 
         IntegrationToken.objects.filter(name=LOAD_TOKEN).delete()
