@@ -85,10 +85,8 @@ def _nearest_store(customer: Customer) -> tuple[object, float] | None:
         return customer.nearest_store, customer.nearest_store_km
     if customer.lat is None or customer.lon is None:
         return None
-    try:
-        from inventory.nearest import nearest_store
-    except ImportError:  # the commissions engineer's module lands in parallel
-        return None
+    from inventory.nearest import nearest_store
+
     return nearest_store(customer.lat, customer.lon)
 
 
