@@ -49,6 +49,9 @@ def _server_environment() -> dict[str, str]:
     """Production settings (DEBUG off) except what needs TLS, which a loopback benchmark does not have."""
     env = dict(os.environ)
     env.setdefault("SECRET_KEY", "bench-" + secrets.token_urlsafe(40))
+    # Confirmation emails are still built and sent through Django's mail API, into a backend that drops them:
+    # the console backend would print thousands of them among the figures.
+    env.setdefault("EMAIL_URL", "dummymail://")
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "omniportal.settings",
@@ -123,6 +126,20 @@ def _start_worker(env: dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)
 
 
+def _drain(redis_url: str, timeout: float = 300) -> None:
+    """Wait until the worker has taken every queued task and finished it (kombu's queue and unacked set empty):
+    a backlog left by an earlier run would otherwise take CPU from the pages being measured."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    deadline = time.monotonic() + timeout
+    while client.llen("celery") or client.hlen("unacked"):
+        if time.monotonic() > deadline:
+            print(f"warning: Celery tasks still queued after {timeout:.0f} s", flush=True)
+            return
+        time.sleep(0.5)
+
+
 def _stop(process: subprocess.Popen) -> None:
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGTERM)
@@ -183,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     worker = _start_worker(env) if env.get("REDIS_URL", "").startswith("redis://") else None
     celery = "Redis and 1 worker" if worker is not None else "none: tasks run eagerly inside each request"
     print(f"Celery: {celery}", flush=True)
+    if worker is not None:
+        _drain(env["REDIS_URL"])
     ctx = BenchContext(base_url=base_url, api_key=api_key, scale=args.scale, quick=args.quick)
     failed: list[str] = []
     try:
@@ -197,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         _stop(server)
         if worker is not None:
+            _drain(env["REDIS_URL"])  # the tasks the measured requests sent: credited before the next run
             _stop(worker)
         from omniportal.models import IntegrationToken
 
