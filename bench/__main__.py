@@ -126,18 +126,23 @@ def _start_worker(env: dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)
 
 
-def _drain(redis_url: str, timeout: float = 300) -> None:
+def _drain(redis_url: str, timeout: float = 120) -> None:
     """Wait until the worker has taken every queued task and finished it (kombu's queue and unacked set empty):
-    a backlog left by an earlier run would otherwise take CPU from the pages being measured."""
+    a backlog left by an earlier run would otherwise take CPU from the pages being measured. Gives up with a
+    warning after `timeout` seconds, or at once if Redis does not answer."""
     import redis
 
-    client = redis.Redis.from_url(redis_url)
+    client = redis.Redis.from_url(redis_url, socket_connect_timeout=5, socket_timeout=5)
     deadline = time.monotonic() + timeout
-    while client.llen("celery") or client.hlen("unacked"):
-        if time.monotonic() > deadline:
-            print(f"warning: Celery tasks still queued after {timeout:.0f} s", flush=True)
-            return
-        time.sleep(0.5)
+    try:
+        while client.llen("celery") or client.hlen("unacked"):
+            if time.monotonic() > deadline:
+                left = client.llen("celery") + client.hlen("unacked")
+                print(f"warning: {left} Celery tasks still queued or running after {timeout:.0f} s", flush=True)
+                return
+            time.sleep(0.5)
+    except redis.RedisError as exc:
+        print(f"warning: cannot see the Celery queue ({exc})", flush=True)
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -200,11 +205,11 @@ def main(argv: list[str] | None = None) -> int:
     worker = _start_worker(env) if env.get("REDIS_URL", "").startswith("redis://") else None
     celery = "Redis and 1 worker" if worker is not None else "none: tasks run eagerly inside each request"
     print(f"Celery: {celery}", flush=True)
-    if worker is not None:
-        _drain(env["REDIS_URL"])
     ctx = BenchContext(base_url=base_url, api_key=api_key, scale=args.scale, quick=args.quick)
     failed: list[str] = []
     try:
+        if worker is not None:
+            _drain(env["REDIS_URL"])
         for topic in _modules(args.only):
             ctx.module = topic
             print(f"\n== bench_{topic} ==", flush=True)
@@ -216,8 +221,10 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         _stop(server)
         if worker is not None:
-            _drain(env["REDIS_URL"])  # the tasks the measured requests sent: credited before the next run
-            _stop(worker)
+            try:
+                _drain(env["REDIS_URL"])  # the tasks the measured requests sent: credited before the next run
+            finally:
+                _stop(worker)
         from omniportal.models import IntegrationToken
 
         IntegrationToken.objects.filter(name=TOKEN_NAME).delete()

@@ -44,7 +44,13 @@ def _request_statements(user, path: str) -> list[str]:
     client = Client(HTTP_HOST="localhost")
     client.force_login(user)
     client.get(path, headers={"HX-Request": "true"})  # the first request after sign-in writes the session
-    return _captured(lambda: client.get(path, headers={"HX-Request": "true"}))
+
+    def request() -> None:
+        response = client.get(path, headers={"HX-Request": "true"})
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {path} → {response.status_code}: its SQL is not the page's")
+
+    return _captured(request)
 
 
 def _seq_scans(ctx, statements: list[str]) -> int:

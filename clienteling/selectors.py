@@ -105,6 +105,12 @@ def _without_implied(tokens: list[str]) -> tuple[str, ...]:
     return tuple(token for token in dict.fromkeys(tokens) if token in kept)
 
 
+def _name_tokens(raw: str) -> tuple[str, ...]:
+    tokens = fold(raw).split()
+    # Fewer than 3 characters match as one phrase prefix (customers_search), where every token counts.
+    return tuple(tokens) if len(raw) < TRIGRAM_MIN_LENGTH else _without_implied(tokens)
+
+
 def search_terms(query: str) -> SearchTerms:
     raw = query.strip()
     compact = re.sub(r"[\s().-]+", "", raw)
@@ -117,7 +123,7 @@ def search_terms(query: str) -> SearchTerms:
             phone = phone[2:]
     return SearchTerms(
         raw=raw,
-        name_tokens=_without_implied(fold(raw).split()) if letters and "@" not in raw else (),
+        name_tokens=_name_tokens(raw) if letters and "@" not in raw else (),
         email_fragment=raw.casefold() if letters and " " not in raw else "",
         phone_digits=phone,
         loyalty_number=raw.upper() if _LOYALTY_SHAPE.match(raw) and any(ch.isdigit() for ch in raw) else "",

@@ -32,7 +32,7 @@ from .ingest import (
     stock_levels_apply,
 )
 from .models import Location, LocationKind, Product, StockLevel, atp_expression
-from .selectors import great_circle_km
+from .selectors import great_circle_km, stock_by_distance
 
 # -- selectors ------------------------------------------------------------------------------------------------
 
@@ -43,14 +43,7 @@ def availability_nearest(*, product: Product, point: tuple[float, float] | None,
     Rows are tuples: (code, name, kind, distance_km, atp, ships_to_home, offers_pickup); distance_km is None
     without a point.
     """
-    rows = StockLevel.objects.filter(product=product, location__active=True).annotate(atp=atp_expression())
-    if point is not None:
-        rows = rows.annotate(distance_km=great_circle_km(*point, prefix="location__")).order_by(
-            "distance_km", "location__code"
-        )
-    else:
-        rows = rows.annotate(distance_km=Value(None, output_field=FloatField())).order_by("location__code")
-    return rows.values_list(
+    return stock_by_distance(product=product, point=point).values_list(
         "location__code",
         "location__name",
         "location__kind",

@@ -148,23 +148,32 @@ class AvailabilityTable(NamedTuple):
     network_atp: int
 
 
+def stock_by_distance(*, product: Product, point: tuple[float, float] | None) -> QuerySet[StockLevel]:
+    """Stock rows of `product` at active locations with their ATP and `distance_km` from `point`, nearest first
+    (ties: lowest code); without a point, distance None and in code order. The one ordering of every "where is
+    it" answer: the inventory page and the availability API."""
+    rows = StockLevel.objects.filter(product=product, location__active=True).annotate(atp=atp_expression())
+    if point is None:
+        return rows.annotate(distance_km=Value(None, output_field=FloatField())).order_by("location__code")
+    return rows.annotate(distance_km=great_circle_km(*point, prefix="location__")).order_by(
+        "distance_km", "location__code"
+    )
+
+
 def availability_rows(*, product: Product, origin: Location | None, limit: int | None = None) -> QuerySet:
-    """Every active location's stock row for `product` as tuples: `origin` first, then by distance from it (ties:
-    lowest code), cut to the first `limit`; each row also carries the totals over all rows (window aggregates).
+    """`stock_by_distance` from `origin` with `origin` itself first, as tuples, cut to the first `limit`; each row
+    also carries the totals over all rows (window aggregates).
 
     The database computes the distances, sorts and cuts, so a page showing the nearest 25 of 500 locations
     fetches 25 rows. The benchmark times this very query raw.
     """
-    rows = StockLevel.objects.filter(product=product, location__active=True).annotate(atp=atp_expression())
+    point = (origin.lat, origin.lon) if origin is not None else None
+    rows = stock_by_distance(product=product, point=point)
     if origin is not None:
-        rows = rows.annotate(
-            distance_km=great_circle_km(origin.lat, origin.lon, prefix="location__"),
-            is_here=Case(When(location_id=origin.pk, then=Value(True)), default=Value(False)),
-        ).order_by(F("is_here").desc(), "distance_km", "location__code")
+        here = Case(When(location_id=origin.pk, then=Value(True)), default=Value(False))
+        rows = rows.annotate(is_here=here).order_by(F("is_here").desc(), "distance_km", "location__code")
     else:
-        rows = rows.annotate(
-            distance_km=Value(None, output_field=FloatField()), is_here=Value(False, output_field=BooleanField())
-        ).order_by("location__code")
+        rows = rows.annotate(is_here=Value(False, output_field=BooleanField()))
     rows = rows.annotate(
         location_count=Window(Count("pk")),
         stocked_count=Window(Sum(Case(When(atp__gt=0, then=Value(1)), default=Value(0)))),

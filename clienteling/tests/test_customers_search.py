@@ -100,3 +100,12 @@ def test_a_name_token_another_token_begins_with_adds_nothing_and_is_dropped(peop
     assert search_terms("Mario Rossi").name_tokens == ("mario", "rossi")
     assert names(customers_search(query="rossi ro")) == names(customers_search(query="rossi"))
     assert names(customers_search(query="rossini ros mar")) == ["Maria Rossini"]
+
+
+def test_a_short_query_keeps_every_token_of_its_phrase_prefix():
+    # One character that Unicode folds into two words: the short path matches the phrase, every token counts.
+    from omniportal.text import fold
+
+    tokens = tuple(fold("ﷻ").split())
+    assert len(tokens) == 2 and tokens[1].startswith(tokens[0])
+    assert search_terms("ﷻ").name_tokens == tokens
