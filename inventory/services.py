@@ -101,6 +101,13 @@ def _movements(kind: str, touched: list[tuple[int, int, int]], reference: str, o
     )
 
 
+def _lock_order(pair: tuple[int, int]) -> tuple[int, int]:
+    """The one order every stock write locks rows in, (product, location): two writers touching the same rows
+    then never hold one each while waiting for the other (deadlock)."""
+    location_id, product_id = pair
+    return product_id, location_id
+
+
 def _reserve_sql() -> str:
     table = StockLevel._meta.db_table
     return (
@@ -113,15 +120,15 @@ def _reserve_sql() -> str:
 def stock_reserve(*, lines: Sequence[StockLine], reference: str, occurred_at: dt.datetime | None = None) -> None:
     """Reserve every line or none. Raises InsufficientStock naming every short line (nothing reserved).
 
-    One conditional UPDATE per row, found by its unique key (product, location), in ascending key order: every
-    reservation locks rows in the same total order, so no two can wait on each other in a cycle (deadlock).
+    One conditional UPDATE per row, found by its unique key (product, location), in `_lock_order`, the order
+    releases, shipments and returns lock rows in too, so no two writers can wait on each other in a cycle.
     """
     occurred_at = occurred_at or timezone.now()
     merged = _merge(lines)
     touched: list[tuple[int, int, int]] = []
     failed: list[tuple[int, int]] = []
     with connection.cursor() as cursor:
-        for pair in sorted(merged, key=lambda p: (p[1], p[0])):
+        for pair in sorted(merged, key=_lock_order):
             location_id, product_id = pair
             quantity = sum(line.quantity for line in merged[pair])
             cursor.execute(_reserve_sql(), [quantity, product_id, location_id, quantity])
@@ -168,7 +175,7 @@ def _apply(
             )
             ids[pair] = stock.pk
     touched: list[tuple[int, int, int]] = []
-    for pair, stock_id in sorted(ids.items(), key=lambda item: item[1]):
+    for pair, stock_id in sorted(ids.items(), key=lambda item: _lock_order(item[0])):
         quantity = sum(line.quantity for line in merged[pair])
         rows = StockLevel.objects.filter(pk=stock_id)
         changes: dict = {}

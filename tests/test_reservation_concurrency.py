@@ -9,7 +9,7 @@ from django.db import connection, connections
 
 from inventory.factories import LocationFactory, ProductFactory, StockLevelFactory
 from inventory.models import StockLevel, StockMovement
-from inventory.services import InsufficientStock, StockLine, stock_reserve
+from inventory.services import InsufficientStock, StockLine, stock_release, stock_reserve
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -78,4 +78,30 @@ def test_multi_line_orders_with_the_same_skus_in_opposite_order_never_deadlock()
     assert outcomes == ["ok"] * 6, [repr(o) for o in outcomes]
     assert set(StockLevel.objects.filter(pk__in=[first.pk, second.pk]).values_list("reserved", flat=True)) == {
         6 * rounds
+    }
+
+
+def test_reservations_and_releases_of_the_same_rows_lock_them_in_one_order():
+    # Row ids in the opposite order to (product, location): a writer that locked by id and another that
+    # locked by key would each hold the row the other waits for.
+    location = LocationFactory(code="DL3")
+    low, high = ProductFactory(), ProductFactory()
+    high_stock = StockLevelFactory(location=location, product=high, on_hand=100_000)
+    low_stock = StockLevelFactory(location=location, product=low, on_hand=100_000)
+    assert low.pk < high.pk and high_stock.pk < low_stock.pk
+    lines = [StockLine(location.pk, low.pk, 1, "LOW"), StockLine(location.pk, high.pk, 1, "HIGH")]
+    rounds = 25
+
+    def reserve_then_release(i: int) -> str:
+        for round_ in range(rounds):
+            stock_reserve(lines=lines, reference=f"r-{i}-{round_}")
+            if i % 2:
+                stock_release(lines=lines, reference=f"x-{i}-{round_}")
+        return "ok"
+
+    outcomes = _race(6, reserve_then_release)
+    assert outcomes == ["ok"] * 6, [repr(o) for o in outcomes]
+    held = 3 * rounds  # the three even clients only reserved
+    assert set(StockLevel.objects.filter(pk__in=[low_stock.pk, high_stock.pk]).values_list("reserved", flat=True)) == {
+        held
     }
