@@ -31,6 +31,7 @@ from omniportal.api_batch import (
 from omniportal.text import fold
 
 from .models import Category, Location, MovementKind, PostalCode, Product, StockLevel, StockMovement
+from .services import stock_lock_order
 
 
 @dataclass(frozen=True)
@@ -208,7 +209,8 @@ class StockLevelIn(msgspec.Struct):
 
 
 def _lock_stock_rows(pairs: list[tuple[int, int]]) -> dict[tuple[int, int], StockLevel]:
-    """The stock rows of these (location_id, product_id) pairs, locked until commit on PostgreSQL."""
+    """The stock rows of these (location_id, product_id) pairs, locked until commit on PostgreSQL, in
+    `stock_lock_order` (the pairs come sorted by it, and each chunk is locked in it)."""
     found: dict[tuple[int, int], StockLevel] = {}
     table = StockLevel._meta.db_table
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
@@ -219,7 +221,7 @@ def _lock_stock_rows(pairs: list[tuple[int, int]]) -> dict[tuple[int, int], Stoc
         # A row-value IN over the batch's pairs: one indexed query instead of 5,000 lookups.
         sql = (
             f"SELECT id, location_id, product_id, on_hand, reserved, safety_stock, as_of FROM {table} "
-            f"WHERE (location_id, product_id) IN (VALUES {values}) ORDER BY id{lock}"
+            f"WHERE (location_id, product_id) IN (VALUES {values}) ORDER BY product_id, location_id{lock}"
         )
         for row in StockLevel.objects.raw(sql, params):
             found[(row.location_id, row.product_id)] = row
@@ -251,7 +253,7 @@ def stock_levels_apply(*, items: list[StockLevelIn], reference: str = "feed") ->
         if pair not in newest or item.as_of >= newest[pair][1].as_of:
             newest[pair] = (index, item)
     ignored = len(items) - len(newest)
-    rows = _lock_stock_rows(sorted(newest))
+    rows = _lock_stock_rows(sorted(newest, key=stock_lock_order))
 
     to_create: list[StockLevel] = []
     to_update: list[StockLevel] = []

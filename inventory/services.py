@@ -101,9 +101,10 @@ def _movements(kind: str, touched: list[tuple[int, int, int]], reference: str, o
     )
 
 
-def _lock_order(pair: tuple[int, int]) -> tuple[int, int]:
-    """The one order every stock write locks rows in, (product, location): two writers touching the same rows
-    then never hold one each while waiting for the other (deadlock)."""
+def stock_lock_order(pair: tuple[int, int]) -> tuple[int, int]:
+    """The one order every stock write locks (location_id, product_id) rows in, by (product, location): two
+    writers touching the same rows then never hold one each while waiting for the other (deadlock). The
+    reservation service, releases, shipments, returns and the stock feed (inventory.ingest) all use it."""
     location_id, product_id = pair
     return product_id, location_id
 
@@ -120,7 +121,7 @@ def _reserve_sql() -> str:
 def stock_reserve(*, lines: Sequence[StockLine], reference: str, occurred_at: dt.datetime | None = None) -> None:
     """Reserve every line or none. Raises InsufficientStock naming every short line (nothing reserved).
 
-    One conditional UPDATE per row, found by its unique key (product, location), in `_lock_order`, the order
+    One conditional UPDATE per row, found by its unique key (product, location), in `stock_lock_order`, the order
     releases, shipments and returns lock rows in too, so no two writers can wait on each other in a cycle.
     """
     occurred_at = occurred_at or timezone.now()
@@ -128,7 +129,7 @@ def stock_reserve(*, lines: Sequence[StockLine], reference: str, occurred_at: dt
     touched: list[tuple[int, int, int]] = []
     failed: list[tuple[int, int]] = []
     with connection.cursor() as cursor:
-        for pair in sorted(merged, key=_lock_order):
+        for pair in sorted(merged, key=stock_lock_order):
             location_id, product_id = pair
             quantity = sum(line.quantity for line in merged[pair])
             cursor.execute(_reserve_sql(), [quantity, product_id, location_id, quantity])
@@ -175,7 +176,7 @@ def _apply(
             )
             ids[pair] = stock.pk
     touched: list[tuple[int, int, int]] = []
-    for pair, stock_id in sorted(ids.items(), key=lambda item: _lock_order(item[0])):
+    for pair, stock_id in sorted(ids.items(), key=lambda item: stock_lock_order(item[0])):
         quantity = sum(line.quantity for line in merged[pair])
         rows = StockLevel.objects.filter(pk=stock_id)
         changes: dict = {}

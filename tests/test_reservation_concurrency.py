@@ -105,3 +105,35 @@ def test_reservations_and_releases_of_the_same_rows_lock_them_in_one_order():
     assert set(StockLevel.objects.filter(pk__in=[low_stock.pk, high_stock.pk]).values_list("reserved", flat=True)) == {
         held
     }
+
+
+def test_the_stock_feed_and_reservations_of_the_same_rows_lock_them_in_one_order():
+    from django.utils import timezone
+
+    from inventory.ingest import StockLevelIn, stock_levels_apply
+
+    location = LocationFactory(code="DL4")
+    low, high = ProductFactory(), ProductFactory()
+    high_stock = StockLevelFactory(location=location, product=high, on_hand=100_000)
+    low_stock = StockLevelFactory(location=location, product=low, on_hand=100_000)
+    assert low.pk < high.pk and high_stock.pk < low_stock.pk
+    lines = [StockLine(location.pk, low.pk, 1, "LOW"), StockLine(location.pk, high.pk, 1, "HIGH")]
+    rounds = 25
+
+    def client(i: int) -> str:
+        for round_ in range(rounds):
+            if i % 2:
+                snapshot = [
+                    StockLevelIn(location=location.code, sku=product.sku, on_hand=100_000, as_of=timezone.now())
+                    for product in (high, low)  # the feed's own order does not matter
+                ]
+                stock_levels_apply(items=snapshot, reference=f"feed-{i}-{round_}")
+            else:
+                stock_reserve(lines=lines, reference=f"r-{i}-{round_}")
+        return "ok"
+
+    outcomes = _race(6, client)
+    assert outcomes == ["ok"] * 6, [repr(o) for o in outcomes]
+    assert set(StockLevel.objects.filter(pk__in=[low_stock.pk, high_stock.pk]).values_list("reserved", flat=True)) == {
+        3 * rounds
+    }
