@@ -416,7 +416,7 @@ def customer_open_tasks(*, customer: Customer, user: AbstractBaseUser) -> list[F
     tasks = FollowUpTask.objects.filter(customer=customer, status=TaskStatus.OPEN)
     return list(
         scope_to_stores(tasks, user)
-        .select_related("assigned_to", "created_by", "store")
+        .select_related("assigned_to", "store")  # what the task list shows (not who created it)
         .order_by(F("due_on").asc(nulls_last=True), "created_at")
     )
 
