@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import msgspec
-from django.db.models import Exists, FloatField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
@@ -32,7 +32,7 @@ from .ingest import (
     stock_levels_apply,
 )
 from .models import Location, LocationKind, Product, StockLevel, atp_expression
-from .selectors import great_circle_km, stock_by_distance
+from .selectors import nearest_first, stock_by_distance
 
 # -- selectors ------------------------------------------------------------------------------------------------
 
@@ -55,10 +55,7 @@ def availability_nearest(*, product: Product, point: tuple[float, float] | None,
 
 
 def stores_nearest(*, point: tuple[float, float] | None) -> QuerySet[Location]:
-    stores = Location.objects.filter(kind=LocationKind.STORE, active=True)
-    if point is None:
-        return stores.annotate(distance_km=Value(None, output_field=FloatField())).order_by("code")
-    return stores.annotate(distance_km=great_circle_km(*point)).order_by("distance_km", "code")
+    return nearest_first(Location.objects.filter(kind=LocationKind.STORE, active=True), point)
 
 
 def products_listed(*, skus: list[str] | None, available_at: Location | None) -> QuerySet[Product]:

@@ -148,16 +148,19 @@ class AvailabilityTable(NamedTuple):
     network_atp: int
 
 
-def stock_by_distance(*, product: Product, point: tuple[float, float] | None) -> QuerySet[StockLevel]:
-    """Stock rows of `product` at active locations with their ATP and `distance_km` from `point`, nearest first
-    (ties: lowest code); without a point, distance None and in code order. The one ordering of every "where is
-    it" answer: the inventory page and the availability API."""
-    rows = StockLevel.objects.filter(product=product, location__active=True).annotate(atp=atp_expression())
+def nearest_first(rows: QuerySet, point: tuple[float, float] | None, *, prefix: str = "") -> QuerySet:
+    """`rows` with `distance_km` from `point` to their location, nearest first (ties: lowest code); without a
+    point, distance None and in code order. `prefix` reaches the location through a relation. The one ordering
+    of every "where is it" answer: the inventory page, the availability API and the stores API."""
     if point is None:
-        return rows.annotate(distance_km=Value(None, output_field=FloatField())).order_by("location__code")
-    return rows.annotate(distance_km=great_circle_km(*point, prefix="location__")).order_by(
-        "distance_km", "location__code"
-    )
+        return rows.annotate(distance_km=Value(None, output_field=FloatField())).order_by(f"{prefix}code")
+    return rows.annotate(distance_km=great_circle_km(*point, prefix=prefix)).order_by("distance_km", f"{prefix}code")
+
+
+def stock_by_distance(*, product: Product, point: tuple[float, float] | None) -> QuerySet[StockLevel]:
+    """Stock rows of `product` at active locations with their ATP, `nearest_first` from `point`."""
+    rows = StockLevel.objects.filter(product=product, location__active=True).annotate(atp=atp_expression())
+    return nearest_first(rows, point, prefix="location__")
 
 
 def availability_rows(*, product: Product, origin: Location | None, limit: int | None = None) -> QuerySet:

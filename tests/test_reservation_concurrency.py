@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import threading
+from typing import NamedTuple
 
 import pytest
 from django.db import connection, connections
 
 from inventory.factories import LocationFactory, ProductFactory, StockLevelFactory
-from inventory.models import StockLevel, StockMovement
+from inventory.models import Location, Product, StockLevel, StockMovement
 from inventory.services import InsufficientStock, StockLine, stock_release, stock_reserve
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -81,16 +82,33 @@ def test_multi_line_orders_with_the_same_skus_in_opposite_order_never_deadlock()
     }
 
 
-def test_reservations_and_releases_of_the_same_rows_lock_them_in_one_order():
-    # Row ids in the opposite order to (product, location): a writer that locked by id and another that
-    # locked by key would each hold the row the other waits for.
+class CrossedRows(NamedTuple):
+    location: Location
+    low: Product
+    high: Product
+    stocks: list[StockLevel]
+    lines: list[StockLine]
+
+
+@pytest.fixture
+def crossed() -> CrossedRows:
+    """Two stock rows whose ids run opposite to their (product, location) keys: a writer that locked by id and
+    another that locked by key would each hold the row the other waits for."""
     location = LocationFactory(code="DL3")
     low, high = ProductFactory(), ProductFactory()
     high_stock = StockLevelFactory(location=location, product=high, on_hand=100_000)
     low_stock = StockLevelFactory(location=location, product=low, on_hand=100_000)
     assert low.pk < high.pk and high_stock.pk < low_stock.pk
     lines = [StockLine(location.pk, low.pk, 1, "LOW"), StockLine(location.pk, high.pk, 1, "HIGH")]
-    rounds = 25
+    return CrossedRows(location, low, high, [low_stock, high_stock], lines)
+
+
+def _reserved(rows: CrossedRows) -> set[int]:
+    return set(StockLevel.objects.filter(pk__in=[s.pk for s in rows.stocks]).values_list("reserved", flat=True))
+
+
+def test_reservations_and_releases_of_the_same_rows_lock_them_in_one_order(crossed):
+    lines, rounds = crossed.lines, 25
 
     def reserve_then_release(i: int) -> str:
         for round_ in range(rounds):
@@ -101,31 +119,22 @@ def test_reservations_and_releases_of_the_same_rows_lock_them_in_one_order():
 
     outcomes = _race(6, reserve_then_release)
     assert outcomes == ["ok"] * 6, [repr(o) for o in outcomes]
-    held = 3 * rounds  # the three even clients only reserved
-    assert set(StockLevel.objects.filter(pk__in=[low_stock.pk, high_stock.pk]).values_list("reserved", flat=True)) == {
-        held
-    }
+    assert _reserved(crossed) == {3 * rounds}  # the three even clients only reserved
 
 
-def test_the_stock_feed_and_reservations_of_the_same_rows_lock_them_in_one_order():
+def test_the_stock_feed_and_reservations_of_the_same_rows_lock_them_in_one_order(crossed):
     from django.utils import timezone
 
     from inventory.ingest import StockLevelIn, stock_levels_apply
 
-    location = LocationFactory(code="DL4")
-    low, high = ProductFactory(), ProductFactory()
-    high_stock = StockLevelFactory(location=location, product=high, on_hand=100_000)
-    low_stock = StockLevelFactory(location=location, product=low, on_hand=100_000)
-    assert low.pk < high.pk and high_stock.pk < low_stock.pk
-    lines = [StockLine(location.pk, low.pk, 1, "LOW"), StockLine(location.pk, high.pk, 1, "HIGH")]
-    rounds = 25
+    location, lines, rounds = crossed.location, crossed.lines, 25
 
     def client(i: int) -> str:
         for round_ in range(rounds):
             if i % 2:
                 snapshot = [
                     StockLevelIn(location=location.code, sku=product.sku, on_hand=100_000, as_of=timezone.now())
-                    for product in (high, low)  # the feed's own order does not matter
+                    for product in (crossed.high, crossed.low)  # the feed's own order does not matter
                 ]
                 stock_levels_apply(items=snapshot, reference=f"feed-{i}-{round_}")
             else:
@@ -134,6 +143,4 @@ def test_the_stock_feed_and_reservations_of_the_same_rows_lock_them_in_one_order
 
     outcomes = _race(6, client)
     assert outcomes == ["ok"] * 6, [repr(o) for o in outcomes]
-    assert set(StockLevel.objects.filter(pk__in=[low_stock.pk, high_stock.pk]).values_list("reserved", flat=True)) == {
-        3 * rounds
-    }
+    assert _reserved(crossed) == {3 * rounds}
