@@ -89,6 +89,8 @@ def test_search_results_show_contact_only(client, associate_milano, bruno_online
     client.force_login(associate_milano)
     body = client.get("/customers/", {"q": "neri"}, HTTP_HX_REQUEST="true").content.decode()
     assert "Bruno Neri" in body and SECRET_PRODUCT not in body and "SECRET-SIZE" not in body
+    # The loyalty tier is a preference of the profile (hidden there without consent), not contact.
+    assert "tag-gold" not in body and "Gold" not in body
 
 
 def test_consent_withdrawn_hides_what_was_shown_before(client, associate_milano, giulia_online):
