@@ -7,6 +7,7 @@ security settings default to their safe values.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import environ
@@ -203,6 +204,24 @@ if SESSION_HOURS <= 0 or SESSION_IDLE_MINUTES <= 0:
     raise ImproperlyConfigured("SESSION_HOURS and SESSION_IDLE_MINUTES must be positive.")
 SESSION_COOKIE_AGE = SESSION_HOURS * 3600
 
+
+def _origins(name: str) -> list[str]:
+    """Comma-separated origins (`https://img.example.com`, a port allowed, nothing after the host), strictly."""
+    origins = []
+    for raw in env.list(name, default=[]):
+        origin = raw.strip().rstrip("/")
+        if not re.fullmatch(r"https?://[a-z0-9.-]+(:\d{1,5})?", origin, flags=re.IGNORECASE):
+            raise ImproperlyConfigured(
+                f"{name}: {raw!r} is not an origin: write scheme and host only, like https://img.example.com."
+            )
+        origins.append(origin)
+    return origins
+
+
+# Product images come from the e-commerce site's image host (the catalogue feed's image_url); the policy lets
+# the tablet load them from these origins only.
+PRODUCT_IMAGE_ORIGINS = _origins("PRODUCT_IMAGE_ORIGINS")
+
 # Content Security Policy (django-csp): no inline script or style element runs without this response's nonce;
 # {% htmx_script %} and templates read it as `csp_nonce`. No style attributes either: templates use classes.
 CONTENT_SECURITY_POLICY = {
@@ -210,7 +229,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF, NONCE],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *PRODUCT_IMAGE_ORIGINS],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],

@@ -59,3 +59,21 @@ def test_an_unsupported_language_is_refused():
 def test_hsts_seconds_must_be_an_integer(value):
     result = run_manage("check", env={**PRODUCTION_ENV, "SECURE_HSTS_SECONDS": value})
     assert (result.returncode == 0) == value.isdigit()
+
+
+def test_product_image_origins_join_the_image_policy():
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src'])",
+        env={"PRODUCT_IMAGE_ORIGINS": "https://img.example.com, https://cdn.example.net:8443/"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "'https://img.example.com', 'https://cdn.example.net:8443'" in result.stdout
+
+
+@pytest.mark.parametrize("value", ["img.example.com", "https://img.example.com/products", "javascript:alert(1)", "*"])
+def test_a_product_image_origin_must_be_scheme_and_host(value):
+    result = run_manage("check", env={"PRODUCT_IMAGE_ORIGINS": value})
+    assert result.returncode != 0
+    assert "PRODUCT_IMAGE_ORIGINS" in result.stderr and "is not an origin" in result.stderr
