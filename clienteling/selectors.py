@@ -66,9 +66,12 @@ def customers_in_store_now(*, store: Location, limit: int = 30) -> list[Customer
 
 
 def tasks_for_person(*, user: AbstractBaseUser, store: Location) -> QuerySet[FollowUpTask]:
-    """Open tasks at `store` assigned to `user` or to nobody, soonest due first."""
+    """Open tasks at `store` assigned to `user` or to nobody, soonest due first; none for a customer who has
+    withdrawn consent or been erased since (their profile hides tasks, so none could be completed)."""
     return (
-        FollowUpTask.objects.filter(store=store, status=TaskStatus.OPEN)
+        FollowUpTask.objects.filter(
+            store=store, status=TaskStatus.OPEN, customer__consent_clienteling=True, customer__erased_at__isnull=True
+        )
         .filter(Q(assigned_to=user) | Q(assigned_to__isnull=True))
         .select_related("customer", "assigned_to")
         .order_by(F("due_on").asc(nulls_last=True), "created_at")

@@ -71,8 +71,13 @@ def followup_task_create(
 ) -> FollowUpTask:
     """Create a follow-up task. With a `reference` (e.g. "aftersales:OP-0000123") it is created at most once.
 
-    An assignee must work at `store`: a task is never handed to someone who cannot see it.
+    An assignee must work at `store`: a task is never handed to someone who cannot see it. A follow-up is
+    clienteling: without the customer's consent there is none (the profile hides tasks, so none could be done).
     """
+    if customer.erased_at is not None:
+        raise CustomerErased(_("This customer's data was erased."))
+    if not customer.consent_clienteling:
+        raise ConsentMissing(_("The customer has not consented to clienteling; follow-up tasks are not kept."))
     if assigned_to is not None and not user_stores(assigned_to).filter(pk=store.pk).exists():
         raise NotAColleague(_("%(person)s does not work at %(store)s.") % {"person": assigned_to, "store": store.name})
     if reference:

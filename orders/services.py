@@ -611,8 +611,10 @@ def _aftersales_task(order: Order, actor: AbstractBaseUser | None) -> None:
     from clienteling.services import followup_task_create
 
     store = order.pickup_store if order.delivery_method == DeliveryMethod.PICKUP else order.selling_store
-    if store is None or order.customer_id is None or order.customer.erased_at is not None:
+    if store is None or order.customer_id is None:
         return  # an online home delivery has no store of its own to call the customer
+    if order.customer.erased_at is not None or not order.customer.consent_clienteling:
+        return  # a follow-up call is clienteling: only with the customer's consent
     followup_task_create(
         customer=order.customer,
         store=store,

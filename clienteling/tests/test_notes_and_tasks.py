@@ -4,7 +4,13 @@ import pytest
 
 from clienteling.factories import FollowUpTaskFactory
 from clienteling.models import FollowUpTask, Note, TaskStatus
-from clienteling.services import NotAColleague, TaskNotOpen, followup_task_complete, followup_task_create
+from clienteling.services import (
+    ConsentMissing,
+    NotAColleague,
+    TaskNotOpen,
+    followup_task_complete,
+    followup_task_create,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +120,21 @@ def test_task_with_a_reference_is_created_once(giulia, store_milano):
         customer=giulia, store=store_milano, title="After-sales call", reference="aftersales:OP-1"
     )
     assert first.pk == again.pk and FollowUpTask.objects.count() == 1
+
+
+def test_no_task_is_created_for_a_customer_without_consent(bruno, store_milano):
+    with pytest.raises(ConsentMissing):
+        followup_task_create(customer=bruno, store=store_milano, title="Call back", reference="aftersales:OP-2")
+    assert not FollowUpTask.objects.exists()
+
+
+def test_home_no_longer_lists_a_task_once_the_customer_withdraws_consent(
+    client, associate_milano, giulia, store_milano
+):
+    FollowUpTaskFactory(customer=giulia, store=store_milano, title="Call about the navy coat")
+    client.force_login(associate_milano)
+    assert "Call about the navy coat" in client.get("/").content.decode()
+    giulia.consent_clienteling = False
+    giulia.save()
+    # The profile hides tasks without consent, so a listed task could never be completed.
+    assert "Call about the navy coat" not in client.get("/").content.decode()

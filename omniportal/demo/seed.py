@@ -351,7 +351,15 @@ def _notes_and_tasks(
         if store is None:
             continue
         author = users[username]
-        regulars_here = regulars.get(store.pk, [])
+        # Notes and follow-ups are clienteling: only for regulars who consented (note_create and
+        # followup_task_create refuse the others).
+        consenting = set(
+            Customer.objects.filter(
+                pk__in=[customer_id for customer_id, _external, _loyalty in regulars.get(store.pk, [])],
+                consent_clienteling=True,
+            ).values_list("pk", flat=True)
+        )
+        regulars_here = [who for who in regulars.get(store.pk, []) if who[0] in consenting]
         for customer_id, _external, _loyalty in regulars_here[:6]:
             written = anchor - timedelta(days=rng.randint(1, 60), hours=rng.randint(0, 10))
             notes.append((note_id, customer_id, author.pk, store.pk, rng.choice(data.NOTE_TEXTS), written))

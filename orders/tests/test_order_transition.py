@@ -80,6 +80,15 @@ def test_delivered_creates_one_aftersales_task_for_the_selling_store(store_milan
     assert (task.store, task.reference, task.customer) == (store_milano, f"aftersales:{order.number}", order.customer)
 
 
+def test_delivered_creates_no_aftersales_task_without_clienteling_consent(store_milano, store_roma):
+    order, _stock = _placed(store_roma, selling_store=store_milano)
+    order.customer.consent_clienteling = False
+    order.customer.save()
+    _walk(order, S.SHIPPED, S.DELIVERED)
+    order.refresh_from_db()
+    assert order.status == S.DELIVERED and not FollowUpTask.objects.exists()
+
+
 def test_partial_returns_until_everything_is_back(store_milano):
     order, stock = _placed(store_milano, quantity=3)
     _walk(order, S.SHIPPED, S.DELIVERED)
