@@ -14,6 +14,7 @@ from django.db.models import (
     DecimalField,
     ExpressionWrapper,
     F,
+    FloatField,
     Max,
     OuterRef,
     Prefetch,
@@ -23,7 +24,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, Collate
+from django.db.models.functions import Cast, Coalesce, Collate, Round
 from django.utils import timezone
 
 from omniportal.access import scope_to_stores
@@ -240,15 +241,25 @@ def _cents(value: Decimal) -> Decimal:
 
 
 def customer_for_profile(*, pk: int) -> Customer | None:
-    """The customer with lifetime value (online order lines net + in-store sales) in one query."""
+    """The customer with lifetime value (what they kept of their orders + in-store sales) in one query.
+
+    An order line counts for the units neither cancelled nor returned, at its net price (discount included)
+    prorated per unit, the rule commission reversals follow; cancelled and never-collected orders count nothing.
+    """
     from orders.models import OrderLine, OrderStatus, Sale
 
-    line_net = ExpressionWrapper(F("quantity") * F("unit_price") - F("discount"), output_field=_MONEY)
+    kept = F("quantity") - F("cancelled_quantity") - F("returned_quantity")
+    # SQLite divides integer-valued decimals as integers; PostgreSQL's numeric division is exact.
+    per = Cast("quantity", FloatField()) if connection.vendor == "sqlite" else F("quantity")
+    kept_net = ExpressionWrapper(
+        (F("quantity") * F("unit_price") - F("discount")) * kept / per,
+        output_field=_MONEY,
+    )
     online = (
         OrderLine.objects.filter(order__customer=OuterRef("pk"))
-        .exclude(order__status=OrderStatus.CANCELLED)
+        .exclude(order__status__in=[OrderStatus.CANCELLED, OrderStatus.NOT_COLLECTED])
         .values("order__customer")
-        .annotate(total=Sum(line_net))
+        .annotate(total=Round(Sum(kept_net), 2))
         .values("total")
     )
     in_store = Sale.objects.filter(customer=OuterRef("pk")).values("customer").annotate(t=Sum("total")).values("t")

@@ -33,6 +33,21 @@ def test_lifetime_value_adds_order_lines_net_and_in_store_sales_and_skips_cancel
     assert (customer.value_orders, customer.value_in_store) == (Decimal("45.00"), Decimal("12.50"))
 
 
+def test_lifetime_value_counts_only_what_the_customer_kept(giulia, store_milano):
+    returned = OrderFactory(customer=giulia, status=OrderStatus.RETURNED)
+    OrderLineFactory(order=returned, quantity=1, unit_price=Decimal("500.00"), returned_quantity=1)
+    partly = OrderFactory(customer=giulia, status=OrderStatus.PARTIALLY_RETURNED)
+    # 3 units for 1,000.00 net, one of them returned: 666.67 kept.
+    OrderLineFactory(
+        order=partly, quantity=3, unit_price=Decimal("340.00"), discount=Decimal("20.00"), returned_quantity=1
+    )
+    OrderLineFactory(order=partly, quantity=1, unit_price=Decimal("100.00"))
+    never_collected = OrderFactory(customer=giulia, status=OrderStatus.NOT_COLLECTED)
+    OrderLineFactory(order=never_collected, quantity=1, unit_price=Decimal("300.00"))
+    customer = customer_for_profile(pk=giulia.pk)
+    assert customer.value_orders == Decimal("766.67")
+
+
 def test_lifetime_value_is_zero_without_purchases(giulia):
     customer = customer_for_profile(pk=giulia.pk)
     assert customer.value_orders + customer.value_in_store == 0
