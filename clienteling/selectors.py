@@ -28,7 +28,7 @@ from django.db.models.functions import Cast, Coalesce, Collate, Round
 from django.utils import timezone
 
 from omniportal.access import scope_to_stores
-from omniportal.text import digits, fold
+from omniportal.text import digits, fold, fold_name
 
 from .models import (
     BrowsingEvent,
@@ -110,14 +110,14 @@ def _without_implied(tokens: list[str]) -> tuple[str, ...]:
 
 
 def _name_tokens(raw: str) -> tuple[str, ...]:
-    tokens = fold(raw).split()
+    tokens = fold_name(raw).split()
     # Fewer than 3 characters match as one phrase prefix (customers_search), where every token counts.
     return tuple(tokens) if len(raw) < TRIGRAM_MIN_LENGTH else _without_implied(tokens)
 
 
 def search_terms(query: str) -> SearchTerms:
     raw = query.strip()
-    compact = re.sub(r"[\s().-]+", "", raw)
+    compact = re.sub(r"[\s()./-]+", "", raw)
     letters = any(ch.isalpha() for ch in raw)
     phone = ""
     if not letters and compact.lstrip("+").isdigit():

@@ -11,15 +11,24 @@ _NON_DIGITS = re.compile(r"\D+")
 _SPACES = re.compile(r"\s+")
 
 
+# Apostrophes as keyboards type them: a tablet's smart punctuation turns D'Amico into D’Amico.
+_APOSTROPHES = str.maketrans(dict.fromkeys("’‘ʼ´`", "'"))
+
+
 def fold(text: str) -> str:
-    """Lower-case, accent-free, single-spaced: 'Élodie  Müller' → 'elodie muller'."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    """Lower-case, accent-free, single-spaced, one apostrophe: 'Élodie  D’Amico' → "elodie d'amico"."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _SPACES.sub(" ", stripped.casefold()).strip()
 
 
+def fold_name(text: str) -> str:
+    """A person's name as search keys it: folded, apostrophes dropped ("D’Amico", "d'amico" → "damico")."""
+    return fold(text).replace("'", "")
+
+
 def name_key(first_name: str, last_name: str) -> str:
-    return fold(f"{first_name} {last_name}")
+    return fold_name(f"{first_name} {last_name}")
 
 
 def digits(text: str) -> str:

@@ -109,3 +109,29 @@ def test_a_short_query_keeps_every_token_of_its_phrase_prefix():
     tokens = tuple(fold("ﷻ").split())
     assert len(tokens) == 2 and tokens[1].startswith(tokens[0])
     assert search_terms("ﷻ").name_tokens == tokens
+
+
+@pytest.mark.parametrize("typed", ["d'amico", "D’Amico", "d‘amico", "damico", "giulia d'am", "amico"])
+def test_a_name_with_an_apostrophe_is_found_however_it_is_typed(db, typed):
+    # A tablet's smart punctuation types ’ for ', and many associates leave the apostrophe out.
+    CustomerFactory(first_name="Giulia", last_name="D'Amico")
+    assert names(customers_search(query=typed)) == ["Giulia D'Amico"]
+
+
+def test_a_phone_number_typed_with_a_slash_matches(people):
+    assert names(customers_search(query="333/1234567")) == ["Mario Rossi"]
+
+
+def test_the_apostrophe_migration_rewrites_only_the_keys_it_changes(db):
+    import importlib
+
+    from django.apps import apps
+
+    from clienteling.models import Customer
+
+    migration = importlib.import_module("clienteling.migrations.0008_search_name_without_apostrophes")
+    old_style = CustomerFactory(first_name="Giulia", last_name="D’Amico", search_name="giulia d’amico")
+    plain = CustomerFactory(first_name="Mario", last_name="Rossi", search_name="untouched")
+    migration.forwards(apps, None)
+    assert Customer.objects.get(pk=old_style.pk).search_name == "giulia damico"
+    assert Customer.objects.get(pk=plain.pk).search_name == "untouched"
