@@ -8,17 +8,58 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .models import IntegrationToken, StaffProfile, TokenScope
-from .services import integration_token_create
+from .pins import PIN_MAX_LENGTH, PIN_MIN_LENGTH, validate_new_pin
+from .services import integration_token_create, staff_pin_clear, staff_pin_set
 
 User = get_user_model()
 
 
+class StaffProfileForm(forms.ModelForm):
+    """Role and stores, and a write-only PIN: the hash is never a field, so it is never shown or posted."""
+
+    new_pin = forms.CharField(
+        label=_("New PIN"),
+        required=False,
+        validators=[validate_new_pin],
+        help_text=_("Leave blank to keep the current PIN."),
+        widget=forms.PasswordInput(
+            attrs={
+                "autocomplete": "new-password",  # not the admin's own saved password
+                "inputmode": "numeric",
+                "minlength": PIN_MIN_LENGTH,
+                "maxlength": PIN_MAX_LENGTH,
+            }
+        ),
+    )
+    clear_pin = forms.BooleanField(
+        label=_("Clear PIN"),
+        required=False,
+        help_text=_("The person cannot switch with a PIN until they set a new one."),
+    )
+
+    class Meta:
+        model = StaffProfile
+        fields = ("role", "stores")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("new_pin") and cleaned.get("clear_pin"):
+            raise forms.ValidationError(_("Type a new PIN or clear the PIN, not both."), code="pin_set_and_clear")
+        return cleaned
+
+
 class StaffProfileInline(admin.StackedInline):
     model = StaffProfile
+    form = StaffProfileForm
     can_delete = False
-    fields = ("role", "stores")
+    fields = ("role", "stores", "has_pin", "new_pin", "clear_pin")
+    readonly_fields = ("has_pin",)
     filter_horizontal = ("stores",)
-    verbose_name_plural = _("role and stores")
+    verbose_name_plural = _("role, stores and PIN")
+
+    @admin.display(description=_("PIN set"), boolean=True)
+    def has_pin(self, profile: StaffProfile) -> bool:
+        return bool(profile.pin_hash)
 
 
 admin.site.unregister(User)
@@ -33,6 +74,17 @@ class PortalUserAdmin(UserAdmin):
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).prefetch_related("staff_profile__stores")
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        super().save_formset(request, form, formset, change)
+        if formset.model is not StaffProfile:
+            return
+        # After the inline saved the profile (a person created here gets theirs now), through the one service.
+        for profile_form in formset.forms:
+            if profile_form.cleaned_data.get("clear_pin"):
+                staff_pin_clear(user=form.instance)
+            elif profile_form.cleaned_data.get("new_pin"):
+                staff_pin_set(user=form.instance, pin=profile_form.cleaned_data["new_pin"])
 
     @admin.display(description=_("role"), ordering="staff_profile__role")
     def role(self, user) -> str:

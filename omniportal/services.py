@@ -12,6 +12,8 @@ from django.db import transaction
 
 from .access import ROLE_GROUPS
 from .models import IntegrationToken, Role, StaffProfile, TokenScope, hash_token_key
+from .pins import validate_new_pin, validate_pin_format
+from .throttle import PIN_SCOPE, reset_failures
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractUser
@@ -59,11 +61,40 @@ def staff_user_create(
     user.groups.add(group)
     profile, _ = StaffProfile.objects.get_or_create(user=user)
     profile.role = role
-    if pin is not None:
-        profile.pin_hash = make_password(pin)
     profile.save()
     profile.stores.set(stores)
+    if pin is not None:
+        # Run by an operator (create_user, the demo with PIN 1234): the format rule only.
+        staff_pin_set(user=user, pin=pin, allow_guessable=True)
     return user
+
+
+@transaction.atomic
+def staff_pin_set(*, user: AbstractUser, pin: str, allow_guessable: bool = False) -> None:
+    """Store a person's new PIN (hashed) and lift any lockout of their PIN.
+
+    Raises InvalidPin for a PIN that breaks omniportal.pins' rule (its format only with `allow_guessable`), and
+    StaffProfile.DoesNotExist for a person without a staff profile: making one here would hand out a role.
+    """
+    if allow_guessable:
+        validate_pin_format(pin)
+    else:
+        validate_new_pin(pin)
+    _staff_pin_hash_store(user=user, pin_hash=make_password(pin))
+
+
+@transaction.atomic
+def staff_pin_clear(*, user: AbstractUser) -> None:
+    """Remove a person's PIN: they switch person again only after a new one is set."""
+    _staff_pin_hash_store(user=user, pin_hash="")
+
+
+def _staff_pin_hash_store(*, user: AbstractUser, pin_hash: str) -> None:
+    profile = StaffProfile.objects.get(user=user)
+    profile.pin_hash = pin_hash
+    profile.save(update_fields=["pin_hash"])
+    user.staff_profile = profile  # whoever holds this user object reads the new hash
+    reset_failures(PIN_SCOPE, str(user.pk))
 
 
 def integration_token_create(*, name: str, scopes: Iterable[str]) -> tuple[IntegrationToken, str]:

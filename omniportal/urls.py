@@ -6,7 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import views, views_lockouts, views_switch
+from . import views, views_lockouts, views_pin, views_switch
 
 api_v1 = [
     path("", include("inventory.api_urls")),
@@ -27,6 +27,7 @@ urlpatterns += i18n_patterns(
     path("store/", views.choose_store, name="choose-store"),
     path("accounts/login/", views_switch.DeviceSignInView.as_view(), name="login"),
     path("accounts/switch/", views_switch.switch_person, name="switch-person"),
+    path("accounts/pin/", views_pin.set_pin, name="set-pin"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/lockouts/", views_lockouts.lockouts, name="lockouts"),
     path("admin/", admin.site.urls),

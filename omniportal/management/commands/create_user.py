@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from omniportal.models import Role
+from omniportal.pins import InvalidPin
 from omniportal.services import UnknownStore, staff_user_create
 
 
@@ -23,9 +24,6 @@ class Command(BaseCommand):
         username = str(options["username"]).strip()
         if not username or len(username) > 150:
             raise CommandError("USERNAME must be 1 to 150 characters.")
-        pin = options["pin"]
-        if pin is not None and not (str(pin).isdigit() and 4 <= len(str(pin)) <= 8):
-            raise CommandError("--pin must be 4 to 8 digits.")
         role = Role(options["role"])
         if role != Role.HEAD_OFFICE and not options["store"]:
             raise CommandError("Associates and managers need at least one --store CODE.")
@@ -35,13 +33,15 @@ class Command(BaseCommand):
                 role=role,
                 store_codes=options["store"],
                 password=options["password"],
-                pin=pin,
+                pin=options["pin"],
                 first_name=str(options["first_name"]),
                 last_name=str(options["last_name"]),
                 email=str(options["email"]),
             )
         except UnknownStore as exc:
             raise CommandError(str(exc)) from exc
+        except InvalidPin as exc:
+            raise CommandError(f"--pin: {' '.join(exc.messages)}") from exc
         self.stdout.write(
             self.style.SUCCESS(f"{user.username}: {role.label}, stores {', '.join(options['store']) or 'all'}")
         )
