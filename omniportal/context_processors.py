@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .access import user_role
@@ -31,11 +32,23 @@ def portal(request: HttpRequest) -> dict[str, object]:
                 url = reverse(url_name)
                 nav_items.append({"url": url, "label": label, "current": path.startswith(url) and url != "/"})
     return {
+        "unprefixed_path": _unprefixed_path(request),
         "role": role,
         "is_manager": role in {Role.MANAGER, Role.HEAD_OFFICE},
         "is_head_office": role == Role.HEAD_OFFICE,
         "nav_items": nav_items,
     }
+
+
+def _unprefixed_path(request: HttpRequest) -> str:
+    """This page's address without its language prefix ("/it/customers/?q=ros" → "/customers/?q=ros").
+
+    The language switcher posts it as `next`: Django's set_language view turns an unprefixed address into the
+    chosen language's one, but cannot resolve one prefixed with another language.
+    """
+    path = request.get_full_path()
+    prefix = f"/{get_language()}/"
+    return path[len(prefix) - 1 :] if path.startswith(prefix) else path
 
 
 def csp_nonce(request: HttpRequest) -> dict[str, object]:
