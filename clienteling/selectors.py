@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -27,8 +28,8 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Collate, Round
 from django.utils import timezone
 
-from omniportal.access import scope_to_stores
-from omniportal.text import digits, fold, fold_name
+from omniportal.access import is_head_office, scope_to_stores, user_stores
+from omniportal.text import digits, fold_name
 
 from .models import (
     BrowsingEvent,
@@ -445,10 +446,110 @@ def store_colleagues(*, store: Location | None) -> QuerySet:
     return users.filter(staff_profile__stores=store).order_by("first_name", "last_name", "username")
 
 
-def access_log_for_user(*, user: AbstractBaseUser, limit: int = 200) -> QuerySet[ProfileAccess]:
-    """The profile access log of the stores `user` manages (every store for head office)."""
-    return (
-        scope_to_stores(ProfileAccess.objects.all(), user)
-        .select_related("user", "store", "customer")
-        .order_by("-accessed_at")[:limit]
+ACCESS_LOG_PAGE_SIZE = 50
+
+AccessCursor = tuple[datetime, uuid.UUID]
+
+
+@dataclass(frozen=True)
+class AccessLogFilters:
+    """What the access log is narrowed to; each part optional."""
+
+    since: datetime | None = None  # inclusive
+    until: datetime | None = None  # exclusive
+    person: AbstractBaseUser | None = None
+    customer: str = ""  # a customer id, a loyalty number, or the beginnings of words of the name
+
+
+@dataclass(frozen=True)
+class AccessLogPage:
+    """One page of the log, newest first, and the keyset cursors of the pages either side (None: no such page)."""
+
+    entries: list[ProfileAccess]
+    newer: AccessCursor | None
+    older: AccessCursor | None
+
+
+def _access_cursor(entry: ProfileAccess) -> AccessCursor:
+    return entry.accessed_at, entry.pk
+
+
+def _access_customer_condition(text: str) -> Q:
+    """Which customers `text` means: an id or a loyalty number exactly, else words the name begins with."""
+    raw = text.strip()
+    if raw.isdigit():
+        # Digits alone may be an id or an all-digit loyalty number; ids beyond bigint cannot exist.
+        condition = Q(customer__loyalty_number=raw)
+        if len(raw) < 19:
+            condition |= Q(customer_id=int(raw))
+        return condition
+    if _LOYALTY_SHAPE.match(raw) and any(ch.isdigit() for ch in raw):
+        return Q(customer__loyalty_number=raw.upper())
+    names = Q()
+    for token in _name_tokens(raw):  # folded as the search keys are, so "D’Amico" finds "damico"
+        names &= _word_prefix(token)
+    return Q(customer__in=Customer.objects.filter(names).values("pk")) if names else Q()
+
+
+def access_log_for_user(
+    *,
+    user: AbstractBaseUser,
+    filters: AccessLogFilters | None = None,
+    before: AccessCursor | None = None,
+    after: AccessCursor | None = None,
+    size: int = ACCESS_LOG_PAGE_SIZE,
+) -> AccessLogPage:
+    """One page of the profile access log of the stores `user` manages (every store, and looks made at none,
+    for head office), newest first.
+
+    Keyset paging on (accessed_at, id): `before` is the last row of the newer page, `after` the first row of
+    the older one. Each page is one query reading `size + 1` rows in index order (access_store_time, or the
+    accessed_at index for head office) however deep it is; the log is never counted.
+    """
+    filters = filters or AccessLogFilters()
+    rows = scope_to_stores(ProfileAccess.objects.all(), user).select_related("user", "store", "customer")
+    if filters.since is not None:
+        rows = rows.filter(accessed_at__gte=filters.since)
+    if filters.until is not None:
+        rows = rows.filter(accessed_at__lt=filters.until)
+    if filters.person is not None:
+        rows = rows.filter(user=filters.person)
+    if filters.customer.strip():
+        rows = rows.filter(_access_customer_condition(filters.customer))
+    if after is not None and before is None:
+        at, pk = after
+        # The bare `>=` bound is the one an index range scan can use; the OR settles ties on the time.
+        newer_rows = rows.filter(accessed_at__gte=at).filter(Q(accessed_at__gt=at) | Q(id__gt=pk))
+        found = list(newer_rows.order_by("accessed_at", "id")[: size + 1])
+        entries = found[:size][::-1]
+        newer = _access_cursor(entries[0]) if len(found) > size else None
+        return AccessLogPage(entries=entries, newer=newer, older=_access_cursor(entries[-1]) if entries else None)
+    if before is not None:
+        at, pk = before
+        rows = rows.filter(accessed_at__lte=at).filter(Q(accessed_at__lt=at) | Q(id__lt=pk))
+    found = list(rows.order_by("-accessed_at", "-id")[: size + 1])
+    entries = found[:size]
+    return AccessLogPage(
+        entries=entries,
+        newer=_access_cursor(entries[0]) if before is not None and entries else None,
+        older=_access_cursor(entries[-1]) if len(found) > size else None,
     )
+
+
+def access_log_people(*, user: AbstractBaseUser) -> QuerySet:
+    """The people the access log of `user`'s stores can be narrowed to: those who work at these stores, and
+    head office, whose looks are recorded at a store they chose. Not "everyone in the log": finding them
+    would read the whole log of the store on every page.
+    """
+    from django.contrib.auth import get_user_model
+
+    from omniportal.models import Role
+
+    people = get_user_model().objects.filter(Q(staff_profile__isnull=False) | Q(is_superuser=True))
+    if not is_head_office(user):
+        people = people.filter(
+            Q(staff_profile__stores__in=user_stores(user))
+            | Q(staff_profile__role=Role.HEAD_OFFICE)
+            | Q(is_superuser=True)
+        )
+    return people.distinct().order_by("first_name", "last_name", "username")

@@ -7,13 +7,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from omniportal.access import manager_required, scope_to_stores, staff_required
+from omniportal.middleware import access_store
 
 from . import selectors
-from .forms import CustomerSearchForm, EventsCursorForm, NoteForm, ProfileViaForm, TaskForm
-from .models import AccessVia, Customer, FollowUpTask
+from .forms import AccessLogForm, CustomerSearchForm, EventsCursorForm, NoteForm, ProfileViaForm, TaskForm
+from .models import Customer, FollowUpTask
 from .services import (
     ClientelingError,
     followup_task_complete,
@@ -134,7 +136,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     cursor_form = EventsCursorForm(request.GET) if "before" in request.GET else None
     cursor = cursor_form.cursor() if cursor_form is not None else None
     profile_access_record(
-        user=request.user, store=request.store, customer=customer, via=via, shown=_shown_sections(customer)
+        user=request.user, store=access_store(request), customer=customer, via=via, shown=_shown_sections(customer)
     )
     return render(request, "clienteling/customer_detail.html", _profile_context(request, customer, cursor))
 
@@ -151,7 +153,9 @@ def customer_events(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.htmx:
         query = urlencode({"before": cursor[0].isoformat(), "before_id": cursor[1]})
         return redirect(reverse("customer-detail", args=[pk]) + f"?{query}#events")
-    profile_access_record(user=request.user, store=request.store, customer=customer, via="profile", shown=["events"])
+    profile_access_record(
+        user=request.user, store=access_store(request), customer=customer, via="profile", shown=["events"]
+    )
     context = {"customer": customer, **_events_context(customer, cursor)}
     return render(request, "clienteling/customer_detail.html#events", context)
 
@@ -235,8 +239,51 @@ def task_complete(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
     return _tasks_response(request, customer)
 
 
+# What each section key an access row records means (ALWAYS_SHOWN, CONSENTED_SECTIONS, and the data export's
+# "export"), in the words of the profile's own headings. A key not listed here is shown as it was recorded.
+SECTION_LABELS = {
+    "contact": gettext_lazy("Contact"),
+    "orders": gettext_lazy("Orders and purchases"),
+    "preferences": gettext_lazy("Sizes and preferences"),
+    "loyalty": gettext_lazy("Loyalty"),
+    "value": gettext_lazy("Lifetime value"),
+    "events": gettext_lazy("Recently viewed online"),
+    "cart": gettext_lazy("Online cart"),
+    "wishlist": gettext_lazy("Wishlist"),
+    "notes": gettext_lazy("Associate notes"),
+    "tasks": gettext_lazy("Follow-up tasks"),
+    "export": gettext_lazy("Data export"),
+}
+
+
+def _section_labels(shown: object) -> list[str]:
+    keys = shown if isinstance(shown, list) else []
+    return [str(SECTION_LABELS.get(key, key)) for key in keys]
+
+
+def _access_log_link(query: dict[str, str], cursor_name: str, cursor: tuple) -> str:
+    at, pk = cursor
+    return "?" + urlencode({**query, cursor_name: at.isoformat(), f"{cursor_name}_id": str(pk)})
+
+
 @require_GET
 @manager_required
 def access_log(request: HttpRequest) -> HttpResponse:
-    entries = selectors.access_log_for_user(user=request.user)
-    return render(request, "clienteling/access_log.html", {"entries": entries, "via_choices": dict(AccessVia.choices)})
+    form = AccessLogForm(request.GET, people=selectors.access_log_people(user=request.user))
+    form.is_valid()
+    page = selectors.access_log_for_user(
+        user=request.user, filters=form.filters(), before=form.cursor("before"), after=form.cursor("after")
+    )
+    # The filters as typed travel with the page links; the cursor is the link's own.
+    query = {name: request.GET[name] for name in AccessLogForm.FILTER_FIELDS if request.GET.get(name)}
+    context = {
+        "form": form,
+        "rows": [{"entry": entry, "sections": _section_labels(entry.shown)} for entry in page.entries],
+        "filtered": bool(query),
+        "cursor_refused": form.cursor_refused(),
+        "newer_url": _access_log_link(query, "after", page.newer) if page.newer else None,
+        "older_url": _access_log_link(query, "before", page.older) if page.older else None,
+    }
+    if request.htmx:
+        return render(request, "clienteling/access_log.html#entries", context)
+    return render(request, "clienteling/access_log.html", context)

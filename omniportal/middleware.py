@@ -6,20 +6,33 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.functional import SimpleLazyObject
 
-from .access import user_stores
+from .access import is_head_office, user_stores
 
 SESSION_STORE_KEY = "omniportal_store_id"
 
 
+def chosen_store(request: HttpRequest):
+    """The store chosen in this session, while the person still works there; None when none was chosen."""
+    chosen = request.session.get(SESSION_STORE_KEY)
+    if chosen is None:
+        return None
+    return user_stores(request.user).filter(pk=chosen).first()
+
+
 def current_store(request: HttpRequest):
     """The store this tablet works for: the one chosen in the session, else the person's first store."""
-    stores = user_stores(request.user)
-    chosen = request.session.get(SESSION_STORE_KEY)
-    if chosen is not None:
-        store = stores.filter(pk=chosen).first()
-        if store is not None:
-            return store
-    return stores.order_by("code").first()
+    return chosen_store(request) or user_stores(request.user).order_by("code").first()
+
+
+def access_store(request: HttpRequest):
+    """The store a look at a customer is recorded at (ProfileAccess.store).
+
+    Head office works for no store: `request.store` falls back to the first of all stores for them, which would
+    put their look in that store's log. They are recorded at a store only when they chose it in this session.
+    """
+    if is_head_office(request.user):
+        return chosen_store(request)
+    return request.store
 
 
 class CurrentStoreMiddleware:
