@@ -292,6 +292,7 @@ class AccessVia(models.TextChoices):
     SCAN = "scan", _("Opened from a scan")
     IN_STORE = "in_store", _("Opened from in store now")
     EXPORT = "export", _("Data export")
+    ERASURE = "erasure", _("Data erased")
 
 
 class ProfileAccess(models.Model):

@@ -291,4 +291,6 @@ def customer_erase(*, customer: Customer, actor: AbstractBaseUser) -> Customer:
     locked.consent_clienteling = locked.consent_marketing = False
     locked.erased_at = timezone.now()
     locked.save()
+    # On the record like every look: who erased this customer, and when (the row outlives the personal data).
+    profile_access_record(user=actor, store=None, customer=locked, via=AccessVia.ERASURE, shown=["erasure"])
     return locked

@@ -253,6 +253,7 @@ SECTION_LABELS = {
     "notes": gettext_lazy("Associate notes"),
     "tasks": gettext_lazy("Follow-up tasks"),
     "export": gettext_lazy("Data export"),
+    "erasure": gettext_lazy("Data erased"),
 }
 
 

@@ -54,6 +54,12 @@ def test_erase_removes_personal_data_and_keeps_orders_and_sales(giulia_everythin
     assert Sale.objects.filter(customer=customer).exists()
 
 
+def test_erasure_is_on_the_access_record(giulia_everything, head_office):
+    customer_erase(customer=giulia_everything, actor=head_office)
+    erasure = ProfileAccess.objects.get(customer=giulia_everything, via="erasure")
+    assert (erasure.user, erasure.store, erasure.shown) == (head_office, None, ["erasure"])
+
+
 def test_erasing_twice_is_refused(giulia, head_office):
     customer_erase(customer=giulia, actor=head_office)
     with pytest.raises(CustomerErased):
