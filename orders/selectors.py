@@ -15,6 +15,8 @@ from omniportal.geo import haversine_km
 from .models import CommissionEntry, DeliveryMethod, EntryKind, Order, OrderStatus
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from django.contrib.auth.models import AbstractBaseUser
 
     from inventory.models import Location
@@ -31,9 +33,13 @@ def pickups_to_prepare(*, store: Location) -> QuerySet[Order]:
 
 # --- fulfilment plan ----------------------------------------------------------------------------------------
 
-# Per line, only the nearest few locations that can serve it are considered for the plan: the cover search is
-# exact over those, and a farther location never beats a nearer one that serves the same line.
-PLAN_CANDIDATES_PER_LINE = 12
+# The cover search weighs each line's nearest location and the locations serving two or more of the lines, at
+# most this many of those (the ones serving the most lines first). A location serving a single line is never
+# better than that line's nearest one, so within this bound the search is exact.
+PLAN_SHARED_CANDIDATES = 64
+# Nodes the exact search may visit per plan; past them the best plan found so far stands (at worst the greedy
+# one). It keeps an awkward basket as quick to plan as a simple one: the plan is drawn on every checkout render.
+PLAN_SEARCH_NODES = 1_000
 
 
 @dataclass(frozen=True)
@@ -56,11 +62,15 @@ class SourceOption:
 
 @dataclass
 class PlanLine:
+    """One line of the plan. `options` can ship the whole line (a line ships from one location); a short line
+    has none, and `most_available` is then the location holding the most of it: what is still possible."""
+
     request: PlanRequest
     location: Location | None
     distance_km: float | None
     overridden: bool
     options: list[SourceOption] = field(default_factory=list)
+    most_available: SourceOption | None = None
 
     @property
     def is_short(self) -> bool:
@@ -95,90 +105,165 @@ def _distance(location: Location, origin: tuple[float, float] | None) -> float |
     return haversine_km(origin[0], origin[1], location.lat, location.lon)
 
 
+def _nearest_first(option: SourceOption) -> tuple[float, str]:
+    return (option.distance_km or 0.0, option.location.code)
+
+
 def fulfilment_plan(*, requests: list[PlanRequest], origin: tuple[float, float] | None) -> FulfilmentPlan:
     """The fewest shipping locations that cover every line (each line from one location), then the shortest
-    total distance from those locations to `origin` (the delivery address). Overridden lines keep their source.
+    total distance from those locations to `origin` (the delivery address). Overridden lines keep their source,
+    and lines their locations can serve join them.
 
-    One query: every active ship-to-home location holding ATP of any requested product.
+    Two queries: the ATP of each requested product at every active ship-to-home location holding some, then
+    those locations (and the overridden ones), each built once however many lines it holds.
     """
     from inventory.models import Location, StockLevel, atp_expression
 
     product_ids = {r.product_id for r in requests}
-    rows = (
+    rows = list(
         StockLevel.objects.filter(product_id__in=product_ids, location__active=True, location__ships_to_home=True)
         .annotate(available=atp_expression())
         .filter(available__gt=0)
-        .select_related("location")
+        .values_list("product_id", "location_id", "available")
     )
-    stock: dict[int, list[SourceOption]] = {pid: [] for pid in product_ids}
-    for row in rows:
-        stock[row.product_id].append(SourceOption(row.location, row.available, _distance(row.location, origin)))
-    for options in stock.values():
-        options.sort(key=lambda o: (o.distance_km if o.distance_km is not None else 0.0, o.location.code))
-
     override_ids = {r.source_id for r in requests if r.source_id is not None}
-    overrides = {loc.pk: loc for loc in Location.objects.filter(pk__in=override_ids)} if override_ids else {}
+    locations = Location.objects.in_bulk({location_id for _, location_id, _ in rows} | override_ids)
+    distances = {pk: _distance(location, origin) for pk, location in locations.items()}
+    stock: dict[int, list[SourceOption]] = {pid: [] for pid in product_ids}
+    for product_id, location_id, available in rows:
+        if location_id in locations:  # else deleted between the two queries
+            stock[product_id].append(SourceOption(locations[location_id], available, distances[location_id]))
+    for options in stock.values():
+        options.sort(key=_nearest_first)
+    overrides = {pk: locations[pk] for pk in override_ids if pk in locations}
 
     lines: dict[int, PlanLine] = {}
-    open_requests: list[PlanRequest] = []
+    open_lines: list[PlanLine] = []
     for request in requests:
-        options = [o for o in stock[request.product_id] if o.atp >= request.quantity]
+        held = stock[request.product_id]
+        options = [o for o in held if o.atp >= request.quantity]
         if request.source_id is not None and request.source_id in overrides:
             location = overrides[request.source_id]
-            lines[request.key] = PlanLine(request, location, _distance(location, origin), True, options)
+            lines[request.key] = PlanLine(request, location, distances[location.pk], True, options)
         elif not options:
-            lines[request.key] = PlanLine(request, None, None, False, options)
+            most = min(held, key=lambda o: (-o.atp, *_nearest_first(o)), default=None)
+            lines[request.key] = PlanLine(request, None, None, False, options, most_available=most)
         else:
             lines[request.key] = PlanLine(request, None, None, False, options)
-            open_requests.append(request)
+            open_lines.append(lines[request.key])
 
+    # A hand-picked location ships anyway: a line it can serve costs no extra location.
     fixed = {line.location.pk for line in lines.values() if line.location is not None}
-    candidates = {
-        r.key: {o.location.pk: o for o in lines[r.key].options[:PLAN_CANDIDATES_PER_LINE]} for r in open_requests
+    to_cover = {
+        line.request.key: line.options for line in open_lines if not any(o.location.pk in fixed for o in line.options)
     }
-    chosen = _cheapest_cover(open_requests, candidates, fixed)
-    for request in open_requests:
-        serving = [candidates[request.key][pk] for pk in chosen if pk in candidates[request.key]]
-        best = min(serving, key=lambda o: (o.distance_km or 0.0, o.location.code))
-        lines[request.key].location = best.location
-        lines[request.key].distance_km = best.distance_km
+    shipping = fixed | _cheapest_cover(to_cover)
+    for line in open_lines:
+        best = next(o for o in line.options if o.location.pk in shipping)  # options are nearest first
+        line.location, line.distance_km = best.location, best.distance_km
     return FulfilmentPlan([lines[r.key] for r in requests])
 
 
-def _cheapest_cover(
-    requests: list[PlanRequest], candidates: dict[int, dict[int, SourceOption]], fixed: set[int]
-) -> set[int]:
-    """Smallest set of extra locations (beyond `fixed`) serving every request, ties by total distance.
+def _cheapest_cover(options_by_line: dict[int, list[SourceOption]]) -> set[int]:
+    """Ids of the fewest locations that together serve every line, then of the least total distance.
 
-    Iterative deepening over "the first uncovered line picks one of its candidates": exact, and small because
-    baskets are short and each line has at most PLAN_CANDIDATES_PER_LINE candidates.
+    Each line's options are non-empty and sorted nearest first. Lines sharing no candidate location are planned
+    apart; each group starts from the greedy cover (most lines first, then nearest) and a branch and bound
+    improves on it: exact over the candidates (PLAN_SHARED_CANDIDATES) within PLAN_SEARCH_NODES. Between
+    equally good plans the first found wins, so the same basket always gets the same plan.
     """
-    if not requests:
-        return set()
-    distance = {pk: (o.distance_km or 0.0) for options in candidates.values() for pk, o in options.items()}
+    candidates = _cover_candidates(options_by_line)
+    budget = [PLAN_SEARCH_NODES]
+    chosen: set[int] = set()
+    for group in _independent_groups([mask for mask, _, _ in candidates]):
+        members = [candidate for candidate in candidates if candidate[0] & group]
+        chosen.update(members[i][2] for i in _cover_group(group, members, budget))
+    return chosen
 
-    best: tuple[float, frozenset[int]] | None = None
 
-    def search(chosen: frozenset[int], budget: int) -> None:
-        nonlocal best
-        cost = sum(distance[pk] for pk in chosen - fixed)
-        if best is not None and cost >= best[0]:
-            return
-        uncovered = next((r for r in requests if not (chosen & candidates[r.key].keys())), None)
-        if uncovered is None:
-            best = (cost, chosen)
-            return
-        if budget == 0:
-            return
-        for pk in candidates[uncovered.key]:
-            search(chosen | {pk}, budget - 1)
+def _cover_candidates(options_by_line: dict[int, list[SourceOption]]) -> list[tuple[int, float, int]]:
+    """(lines served as a bit mask, distance, location id) of the locations worth weighing, nearest first."""
+    serves: dict[int, int] = {}
+    rank: dict[int, tuple[float, str]] = {}
+    nearest: set[int] = set()
+    for bit, options in enumerate(options_by_line.values()):
+        nearest.add(options[0].location.pk)
+        for option in options:
+            pk = option.location.pk
+            serves[pk] = serves.get(pk, 0) | 1 << bit
+            rank.setdefault(pk, _nearest_first(option))
+    shared = sorted(
+        (pk for pk, mask in serves.items() if mask.bit_count() > 1 and pk not in nearest),
+        key=lambda pk: (-serves[pk].bit_count(), rank[pk]),
+    )
+    candidates: list[tuple[int, float, int]] = []
+    for pk in sorted(nearest.union(shared[:PLAN_SHARED_CANDIDATES]), key=rank.__getitem__):
+        mask = serves[pk]
+        # A nearer location serving all of these lines (and maybe more) is never the worse choice.
+        if all(mask & ~other for other, _, _ in candidates):
+            candidates.append((mask, rank[pk][0], pk))
+    return candidates
 
-    start = frozenset(fixed)
-    for size in range(0, len(requests) + 1):
-        search(start, size)
-        if best is not None:
-            return set(best[1])
-    return set()  # unreachable: each open request has at least one candidate
+
+def _independent_groups(masks: list[int]) -> list[int]:
+    """The lines (bit masks) linked by candidates serving several of them; a group is planned on its own."""
+    groups: list[int] = []
+    for mask in masks:
+        joined, apart = mask, []
+        for group in groups:
+            if group & mask:
+                joined |= group
+            else:
+                apart.append(group)
+        groups = [*apart, joined]
+    return groups
+
+
+def _cover_group(lines: int, candidates: list[tuple[int, float, int]], budget: list[int]) -> list[int]:
+    """Indexes into `candidates` (nearest first) of the cheapest cover of `lines`; `budget[0]` nodes are left."""
+    masks = [mask for mask, _, _ in candidates]
+    distances = [distance for _, distance, _ in candidates]
+    if len(candidates) == 1:
+        return [0]
+
+    uncovered, greedy = lines, []
+    while uncovered:
+        pick = max(range(len(masks)), key=lambda i: ((masks[i] & uncovered).bit_count(), -i))
+        greedy.append(pick)
+        uncovered &= ~masks[pick]
+    best_pick, best_count, best_distance = greedy, len(greedy), sum(distances[i] for i in greedy)
+
+    serving = {line: [i for i, mask in enumerate(masks) if mask & line] for line in _bits(lines)}
+
+    def search(uncovered: int, picked: list[int], distance: float) -> None:
+        nonlocal best_pick, best_count, best_distance
+        if budget[0] <= 0:
+            return
+        budget[0] -= 1
+        if not uncovered:
+            if (len(picked), distance) < (best_count, best_distance):
+                best_pick, best_count, best_distance = picked, len(picked), distance
+            return
+        reach = max(map(int.bit_count, map(uncovered.__and__, masks)))  # most lines one location adds
+        fewest = len(picked) - (-uncovered.bit_count() // reach)  # plus ceil(uncovered / reach) more at least
+        if fewest > best_count:
+            return
+        # Branch on the line with the fewest locations serving it; one of them is in every cover.
+        choices = serving[min(_bits(uncovered), key=lambda line: len(serving[line]))]
+        if fewest == best_count and distance + distances[choices[0]] >= best_distance:
+            return
+        for i in sorted(choices, key=lambda i: -(masks[i] & uncovered).bit_count()):
+            search(uncovered & ~masks[i], [*picked, i], distance + distances[i])
+
+    search(lines, [], 0.0)
+    return best_pick
+
+
+def _bits(mask: int) -> Iterator[int]:
+    while mask:
+        low = mask & -mask
+        yield low
+        mask ^= low
 
 
 # --- click and collect --------------------------------------------------------------------------------------

@@ -282,15 +282,9 @@ def order_place(
     if delivery_method == DeliveryMethod.PICKUP:
         if pickup_store is None:
             raise OrderError(_("A pickup order needs a pickup store."))
+        # The customer collects at the store, so that is where the order is delivered, whatever address came
+        # with it (an online pickup often carries the customer's home address too).
         location = ResolvedLocation(pickup_store.lat, pickup_store.lon, LocationSource.GIVEN)
-        if address.line1 or address.city or address.postal_code:
-            location = delivery_location_resolve(
-                country=address.country or pickup_store.country,
-                postal_code=address.postal_code,
-                city=address.city,
-                lat=address.lat,
-                lon=address.lon,
-            )
     else:
         location = delivery_location_resolve(
             country=address.country,
@@ -405,15 +399,21 @@ def basket_checkout(
         raise BasketError(_("The basket is empty."))
     plan = basket_plan(basket=basket, address=address, lines=basket_lines)
     if plan.short_lines:
-        short = [
-            ShortLine(line.request.sku, 0, line.request.quantity, max((o.atp for o in line.options), default=0))
-            for line in plan.short_lines
-        ]
-        raise OrderShort(
-            short,
-            _("No shipping location holds enough of: %(lines)s")
-            % {"lines": ", ".join(f"{s.label} ({s.requested})" for s in short)},
-        )
+        # A line ships from one location, so what is still possible is the most that one location holds.
+        short, reasons = [], []
+        for line in plan.short_lines:
+            most = line.most_available
+            values = {"sku": line.request.sku, "requested": line.request.quantity}
+            if most is None:
+                short.append(ShortLine(line.request.sku, 0, line.request.quantity, 0))
+                reasons.append(_("%(sku)s: %(requested)s requested, none available") % values)
+            else:
+                short.append(ShortLine(line.request.sku, most.location.pk, line.request.quantity, most.atp))
+                values |= {"available": most.atp, "location": most.location.name}
+                reasons.append(
+                    _("%(sku)s: %(requested)s requested, only %(available)s available (%(location)s)") % values
+                )
+        raise OrderShort(short, _("Not enough stock, nothing was reserved: ") + "; ".join(reasons))
     by_key = {line.request.key: line for line in plan.lines}
     order = order_place(
         channel=OrderChannel.ENDLESS_AISLE,
