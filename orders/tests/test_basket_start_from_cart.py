@@ -63,3 +63,20 @@ def test_post_without_cart_returns_to_profile_with_message(client, store_milano,
     response = client.post(reverse("basket-from-cart", args=[customer.pk]))
     assert response.status_code == 302
     assert response.url == reverse("customer-detail", args=[customer.pk])
+
+
+@pytest.mark.parametrize("consent", [True, False])
+def test_any_customer_profile_offers_a_new_order_and_it_opens_the_checkout(
+    client, store_milano, associate_milano, consent
+):
+    # No online cart and, in one case, no clienteling consent: a walk-in can still buy from the network.
+    customer = CustomerFactory(consent_clienteling=consent)
+    client.force_login(associate_milano)
+    body = client.get(f"/customers/{customer.pk}/").content.decode()
+    link = f'href="/orders/new/?customer={customer.pk}" data-testid="new-order"'
+    assert link in body
+    response = client.get(f"/orders/new/?customer={customer.pk}")
+    assert response.status_code == 200 and 'data-testid="add-products"' in response.content.decode()
+    # The checkout remembers the customer, so the inventory page offers "Add to …'s basket".
+    product = ProductFactory()
+    assert 'data-testid="add-to-basket"' in client.get(f"/inventory/{product.sku}/").content.decode()
