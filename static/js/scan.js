@@ -18,6 +18,7 @@
   var stream = null;
   var zxingReader = null;
   var running = false;
+  var starting = false;
 
   function finish() {
     running = false;
@@ -58,16 +59,24 @@
 
   function withZxing() {
     loadDecoder().then(function (ZXing) {
+      if (!running) return; // stopped while the decoder was loading
       zxingReader = new ZXing.BrowserMultiFormatReader();
-      zxingReader.decodeFromVideoElementContinuously(video, function (result) {
+      zxingReader.timeBetweenDecodingAttempts = 100; // ten tries a second: quick enough, and a tablet stays cool
+      // The video already plays (the click handler awaited video.play()), so start the decode loop on it now.
+      // Not decodeFromVideoElementContinuously: it starts the loop on the video's next `playing` event, which a
+      // video that is already playing never fires again, so it would never decode.
+      zxingReader.decodeContinuously(video, function (result) {
         if (result && running) found(result.getText());
       });
     }).catch(function () { status.textContent = script.dataset.msgNoCamera; });
   }
 
   button.addEventListener("click", function () {
+    if (starting || stream) return; // a second tap would open a second camera stream and leak the first
+    starting = true;
     panel.hidden = false;
     navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false }).then(function (s) {
+      starting = false;
       stream = s;
       video.srcObject = s;
       running = true;
@@ -75,6 +84,7 @@
     }).then(function () {
       if ("BarcodeDetector" in window) withBarcodeDetector(); else withZxing();
     }).catch(function () {
+      starting = false;
       finish();
       panel.hidden = false;
       status.textContent = script.dataset.msgNoCamera;
