@@ -13,6 +13,7 @@ NAVIGATION = [
     ("customer-search", _("Customers"), {Role.ASSOCIATE, Role.MANAGER}),
     ("inventory-search", _("Inventory"), {Role.ASSOCIATE, Role.MANAGER}),
     ("pickup-queue", _("Pickups"), {Role.ASSOCIATE, Role.MANAGER}),
+    ("shipments", _("To ship"), {Role.ASSOCIATE, Role.MANAGER}),
     ("commissions", _("Commissions"), {Role.MANAGER}),
     ("commissions-network", _("Network"), set()),
     ("insights", _("Insights"), {Role.MANAGER}),

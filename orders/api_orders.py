@@ -10,10 +10,11 @@ from typing import Any, Literal
 
 import msgspec
 from django.db import IntegrityError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.urls import path
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -35,7 +36,9 @@ from omniportal.api_views import WRITE_ERRORS, IntegrationView, error_responses
 
 from .api_commissions import commission_entry_data  # the one shape of a commission entry
 from .models import CommissionEntry, DeliveryMethod, Order, OrderLine, OrderStatus
+from .selectors import order_for_integration
 from .services import (
+    AlreadyInStatus,
     DeliveryAddress,
     IllegalTransition,
     OrderError,
@@ -146,15 +149,31 @@ def order_data(order: Order) -> dict[str, Any]:
     }
 
 
-def _order_response(external_id: str, code: int) -> Response:
-    order = _orders_for_output().get(external_id=external_id)
+def _order_response(code: int, **lookup: object) -> Response:
+    order = _orders_for_output().get(**lookup)
     return Response(order_data(order), status=code)
+
+
+def _order_or_404(reference: str, orders: QuerySet[Order] | None = None) -> Order:
+    order = order_for_integration(reference=reference, orders=orders)
+    if order is None:
+        raise Http404
+    return order
+
+
+ORDER_REFERENCE = OpenApiParameter(
+    "external_id",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    description="The order's `external_id`; when no order has that external_id, its portal `number` "
+    "(endless-aisle orders, placed in a store, have no external_id). An external_id always wins over a number.",
+)
 
 
 class OrderOutSerializer(serializers.Serializer):
     """Documentation of the order shape (the view builds it with `order_data`)."""
 
-    external_id = serializers.CharField()
+    external_id = serializers.CharField(allow_null=True, help_text="null for endless-aisle orders (see `number`).")
     number = serializers.CharField()
     status = serializers.ChoiceField(choices=OrderStatus.choices)
     channel = serializers.CharField()
@@ -382,7 +401,7 @@ class OrdersView(IntegrationView):
         external_id, code = self.ingest_object(
             request, OrderIn, lambda item: order_create(item, actor_label=_actor_label(request))
         )
-        return _order_response(external_id, code)
+        return _order_response(code, external_id=external_id)
 
 
 class OrderDetailView(IntegrationView):
@@ -391,13 +410,12 @@ class OrderDetailView(IntegrationView):
     @extend_schema(
         operation_id="orders_read",
         summary="One order: status, lines, delivery location and how it was found, commission entries",
+        description="The order is named by its external_id, or by its number when no order has that external_id.",
+        parameters=[ORDER_REFERENCE],
         responses={200: OrderOutSerializer, **error_responses(401, 403, 404, 429)},
     )
     def get(self, request: Request, external_id: str) -> Response:
-        order = _orders_for_output().filter(external_id=external_id).first()
-        if order is None:
-            raise Http404
-        return Response(order_data(order))
+        return Response(order_data(_order_or_404(external_id, _orders_for_output())))
 
 
 class OrderStatusView(IntegrationView):
@@ -406,6 +424,13 @@ class OrderStatusView(IntegrationView):
     @extend_schema(
         operation_id="orders_status",
         summary="Move an order along its lifecycle; an illegal move is 409",
+        description="The order is named by its external_id, or by its number when no order has that external_id "
+        "(how a warehouse system moves an endless-aisle order).\n\n"
+        "Safe to retry: a move to the status the order already has answers 200 with the order as it is and "
+        "writes nothing (no history, stock movement, email or commission event; tracking is not changed). "
+        "For `returned` that holds when `lines` is absent or names only units already returned. "
+        "Any other move the order's status does not allow is 409.",
+        parameters=[ORDER_REFERENCE],
         request=StatusInDoc,
         responses={200: OrderOutSerializer, **error_responses(*WRITE_ERRORS, 404)},
         examples=[
@@ -421,9 +446,7 @@ class OrderStatusView(IntegrationView):
         ],
     )
     def post(self, request: Request, external_id: str) -> Response:
-        order = Order.objects.filter(external_id=external_id).first()
-        if order is None:
-            raise Http404
+        order = _order_or_404(external_id)
 
         def move(item: StatusIn) -> None:
             try:
@@ -441,11 +464,13 @@ class OrderStatusView(IntegrationView):
                     if item.tracking
                     else None,
                 )
+            except AlreadyInStatus:
+                pass  # a retried move: 200 with the order as it is
             except IllegalTransition as exc:
                 raise Conflict(str(exc)) from exc
 
         self.ingest_object(request, StatusIn, move)
-        return _order_response(external_id, status.HTTP_200_OK)
+        return _order_response(status.HTTP_200_OK, pk=order.pk)
 
 
 urlpatterns = [

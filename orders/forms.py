@@ -50,3 +50,19 @@ class BasketLineForm(forms.Form):
 
 class TransitionForm(forms.Form):
     to_status = forms.ChoiceField(choices=OrderStatus.choices)
+    # Recorded with the "shipped" move only (the order's carrier and tracking_number columns hold 100 characters).
+    carrier = forms.CharField(label=_("Carrier"), max_length=100, required=False)
+    tracking_number = forms.CharField(label=_("Tracking number"), max_length=100, required=False)
+
+    def tracking(self) -> dict[str, str] | None:
+        """What the service records for a "shipped" move: None when neither field is filled in."""
+        data = self.cleaned_data
+        if data["to_status"] != OrderStatus.SHIPPED or not (data["carrier"] or data["tracking_number"]):
+            return None
+        return {"carrier": data["carrier"], "number": data["tracking_number"]}
+
+
+class PageForm(forms.Form):
+    """A list's page number from the query string; a malformed one shows the first page."""
+
+    page = forms.IntegerField(required=False, min_value=1)

@@ -328,3 +328,54 @@ def commission_period_totals(*, user: AbstractBaseUser, store: Location, period:
 def _cents(value: Decimal | None) -> Decimal:
     # SQLite sums decimals loosely ("7.5"); money is shown with its two decimals everywhere.
     return Decimal(value or 0).quantize(Decimal("0.01"))
+
+
+# --- who may open an order, what a location ships -----------------------------------------------------------
+
+
+def orders_visible_to(*, user: AbstractBaseUser) -> QuerySet[Order]:
+    """The orders a person may open and move: every one for head office; for anyone else those one of their
+    stores sold, hands over at pickup, or ships a line from (an endless-aisle line sourced at another store)."""
+    from django.db.models import Exists, OuterRef
+
+    from omniportal.access import is_head_office, user_stores
+
+    from .models import OrderLine
+
+    if is_head_office(user):
+        return Order.objects.all()
+    stores = user_stores(user).values("pk")
+    ships_a_line = OrderLine.objects.filter(order=OuterRef("pk"), source__in=stores)
+    return Order.objects.filter(Q(selling_store__in=stores) | Q(pickup_store__in=stores) | Exists(ships_a_line))
+
+
+def orders_to_ship_from(*, store: Location) -> QuerySet[Order]:
+    """Placed orders with at least one line sourced at `store`, oldest first: what its people pick and pack.
+
+    Each order carries `lines_here` (its lines sourced at `store`, with their product) and its selling and pickup
+    stores. A pickup order handed over at `store` itself is left out: the pickup queue prepares it.
+    """
+    from django.db.models import Exists, OuterRef, Prefetch
+
+    from .models import OrderLine
+
+    lines_here = OrderLine.objects.filter(source=store)
+    return (
+        Order.objects.filter(Exists(lines_here.filter(order=OuterRef("pk"))), status=OrderStatus.PLACED)
+        .exclude(delivery_method=DeliveryMethod.PICKUP, pickup_store=store)
+        .select_related("selling_store", "pickup_store")
+        .prefetch_related(
+            Prefetch("lines", queryset=lines_here.select_related("product").order_by("pk"), to_attr="lines_here")
+        )
+        .order_by("placed_at", "pk")
+    )
+
+
+def order_for_integration(*, reference: str, orders: QuerySet[Order] | None = None) -> Order | None:
+    """The order an integrator names in a URL: the one with that external_id, else the one with that number.
+
+    Endless-aisle orders have no external_id, so a warehouse system knows them by number. Each is unique on its
+    own, but one order's external_id may spell another's number: the external_id wins.
+    """
+    orders = Order.objects.all() if orders is None else orders
+    return orders.filter(external_id=reference).first() or orders.filter(number=reference).first()

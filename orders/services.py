@@ -174,6 +174,11 @@ class IllegalTransition(OrderError):
     pass
 
 
+class AlreadyInStatus(IllegalTransition):
+    """The order already is in the status asked for: a repeat (a retried API call, a double tap), so nothing was
+    written. A caller that retries treats it as done; to any other caller it is a move that was not made."""
+
+
 @dataclass(frozen=True)
 class DeliveryAddress:
     name: str = ""
@@ -535,9 +540,16 @@ def order_transition(
     Stock: cancel and not-collected release the reservation; ship and collect turn it into an on_hand
     decrement; returns put the units back at their source. `returned` with `lines` returns some units
     (the order becomes `partially_returned` until every unit is back).
+
+    A move to the status the order is already in raises AlreadyInStatus having written nothing (no history,
+    stock movement, email, commission event or tracking change): see `_is_repeat`.
     """
     occurred_at = occurred_at or timezone.now()
     order = Order.objects.select_for_update().get(pk=order.pk)
+    if _is_repeat(order, to_status, lines):
+        raise AlreadyInStatus(
+            _("The order is already %(status)s; nothing changed.") % {"status": order.get_status_display().lower()}
+        )
     if to_status not in allowed_moves(order):
         raise IllegalTransition(
             _("An order that is %(current)s cannot become %(target)s.")
@@ -601,6 +613,29 @@ def order_transition(
     if final_status == S.READY:
         _email_after_commit(order, "ready")
     return change
+
+
+def _is_repeat(order: Order, to_status: str, lines: list[dict] | None) -> bool:
+    """Is moving `order` to `to_status` a repeat of a move already made? A return is one only when it names no
+    lines or only units that are already back (a fully returned order has nothing left to return)."""
+    if order.status != to_status:
+        return False
+    if to_status != S.RETURNED or not lines:
+        return True
+    returned: dict[str, int] = {}
+    for line in order.lines.all():
+        returned[line.sku] = returned.get(line.sku, 0) + line.returned_quantity
+    named: dict[str, int] = {}
+    for item in lines:
+        try:
+            quantity = int(item.get("quantity", 0))
+        except (TypeError, ValueError):
+            return False
+        if quantity < 1:
+            return False
+        sku = str(item.get("sku", ""))
+        named[sku] = named.get(sku, 0) + quantity
+    return all(quantity <= returned.get(sku, 0) for sku, quantity in named.items())
 
 
 def _status_label(status: str) -> str:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("orders/<str:number>/", views.order_detail, name="order-detail"),
     path("orders/<str:number>/status/", views.order_move, name="order-move"),
     path("pickups/", views.pickup_queue, name="pickup-queue"),
+    path("shipments/", views.shipments, name="shipments"),
     path("track/<str:token>/", views.track, name="track"),
     path("", include("orders.views_commissions")),
 ]

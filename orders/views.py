@@ -3,7 +3,7 @@ from __future__ import annotations
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Q
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,13 +15,14 @@ from django.views.decorators.http import require_GET, require_POST
 from clienteling.models import Customer
 from inventory.models import Location, Product
 from inventory.views import BASKET_CUSTOMER_SESSION_KEY
-from omniportal.access import is_head_office, staff_required, user_stores
+from omniportal.access import staff_required
 
 from . import selectors
-from .forms import AddressForm, BasketAddForm, BasketLineForm, PlaceForm, TransitionForm
+from .forms import AddressForm, BasketAddForm, BasketLineForm, PageForm, PlaceForm, TransitionForm
 from .models import Basket, BasketStatus, DeliveryMethod, Order, OrderStatus
 from .services import (
     AddressInvalid,
+    AlreadyInStatus,
     DeliveryAddress,
     OrderError,
     OrderShort,
@@ -36,13 +37,12 @@ from .services import (
     order_transition,
 )
 
+SHIPMENTS_PER_PAGE = 50
+
 
 def _order_for_user(request: HttpRequest, number: str) -> Order:
-    """The order if it belongs to one of the user's stores (selling or pickup), else 404."""
-    orders = Order.objects.select_related("customer", "selling_store", "pickup_store")
-    if not is_head_office(request.user):
-        stores = user_stores(request.user).values("pk")
-        orders = orders.filter(Q(selling_store__in=stores) | Q(pickup_store__in=stores))
+    """The order if one of the user's stores sold it, hands it over or ships a line of it, else 404."""
+    orders = selectors.orders_visible_to(user=request.user).select_related("customer", "selling_store", "pickup_store")
     return get_object_or_404(orders, number=number)
 
 
@@ -255,6 +255,7 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
             "history": list(order.history.select_related("actor")),
             "moves": [(status, label) for status, label in OrderStatus.choices if status in moves],
             "can_return": OrderStatus.RETURNED in moves,
+            "can_ship": OrderStatus.SHIPPED in moves,
             "tracking_url": tracking_url,
             "tracking_qr": qr_svg(tracking_url),
         },
@@ -267,7 +268,11 @@ def order_move(request: HttpRequest, number: str) -> HttpResponse:
     order = _order_for_user(request, number)
     form = TransitionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose a valid status."))
+        if "to_status" in form.errors:
+            messages.error(request, _("Choose a valid status."))
+        else:
+            for name, errors in form.errors.items():
+                messages.error(request, f"{form.fields[name].label}: {' '.join(errors)}")
         return redirect("order-detail", number=order.number)
     lines = None
     if form.cleaned_data["to_status"] == OrderStatus.RETURNED:
@@ -283,7 +288,10 @@ def order_move(request: HttpRequest, number: str) -> HttpResponse:
             occurred_at=timezone.now(),
             actor=request.user,
             lines=lines or None,
+            tracking=form.tracking(),
         )
+    except AlreadyInStatus as exc:  # a double tap, or a colleague made the same move first
+        messages.info(request, str(exc))
     except OrderError as exc:
         messages.error(request, str(exc))
     else:
@@ -336,5 +344,27 @@ def pickup_queue(request: HttpRequest) -> HttpResponse:
             "collected": list(selectors.pickups_collected(store=store, since=now - timezone.timedelta(days=7))),
             "hold_days": settings.PICKUP_HOLD_DAYS,
             "pickup": DeliveryMethod.PICKUP,
+        },
+    )
+
+
+@require_GET
+@staff_required
+def shipments(request: HttpRequest) -> HttpResponse:
+    """This store's "to ship" list: placed orders with lines sourced here, oldest first."""
+    store = _store_or_404(request)
+    form = PageForm(request.GET)
+    number = (form.cleaned_data["page"] if form.is_valid() else None) or 1
+    page = Paginator(selectors.orders_to_ship_from(store=store), SHIPMENTS_PER_PAGE).get_page(number)
+    url = reverse("shipments")
+    return render(
+        request,
+        "orders/shipments.html",
+        {
+            "store": store,
+            "page": page,
+            "orders": list(page.object_list),
+            "previous_url": f"{url}?page={page.previous_page_number()}" if page.has_previous() else None,
+            "next_url": f"{url}?page={page.next_page_number()}" if page.has_next() else None,
         },
     )

@@ -176,3 +176,84 @@ def test_bad_money_is_400_not_500(api_client, coat_in_bologna):
         body = _body(lines=[{"sku": "COAT-1", "quantity": 1, "unit_price": price, "source": "WH-BO"}])
         assert _post(api_client, URL, body).status_code == 400, price
     assert not Order.objects.exists()
+
+
+# --- an order named by its number (endless-aisle orders have no external_id) --------------------------------
+
+
+@pytest.fixture
+def endless_aisle_order(store_milano, store_roma, associate_milano):
+    from orders.services import DeliveryAddress, basket_add, basket_checkout, basket_open
+
+    customer = CustomerFactory(address_line1="Via Po 1", city="Torino", postal_code="10121", country="IT")
+    basket = basket_open(customer=customer, store=store_milano, actor=associate_milano)
+    stock = StockLevelFactory(location=store_roma, product=ProductFactory(sku="BOOT-9"), on_hand=2)
+    basket_add(basket=basket, product=stock.product)
+    return basket_checkout(
+        basket=basket, address=DeliveryAddress.from_customer(customer), till_receipt="R-1", actor=associate_milano
+    )
+
+
+def test_get_by_number_when_the_order_has_no_external_id(api_client, endless_aisle_order):
+    response = api_client.get(f"{URL}{endless_aisle_order.number}/")
+    assert response.status_code == 200
+    data = response.json()
+    assert (data["external_id"], data["number"], data["lines"][0]["source"]) == (
+        None,
+        endless_aisle_order.number,
+        "RM01",
+    )
+
+
+def test_a_warehouse_system_ships_an_endless_aisle_order_by_number(api_client, endless_aisle_order):
+    response = _post(
+        api_client,
+        f"{URL}{endless_aisle_order.number}/status/",
+        {
+            "status": "shipped",
+            "occurred_at": "2026-11-24T09:00:00+01:00",
+            "tracking": {"carrier": "BRT", "number": "77", "url": "https://brt.example/77"},
+        },
+    )
+    assert response.status_code == 200, response.content
+    assert (response.json()["status"], response.json()["tracking"]["number"]) == ("shipped", "77")
+    endless_aisle_order.refresh_from_db()
+    assert endless_aisle_order.status == OrderStatus.SHIPPED
+
+
+@pytest.mark.parametrize(
+    "reference", ["OMN-99999999", "omn-00000001", "OMN-1%27%20OR%201=1", "%E2%9C%93%F0%9F%93%A6", "x" * 300]
+)
+def test_an_unknown_reference_is_404_not_500(api_client, endless_aisle_order, reference):
+    assert api_client.get(f"{URL}{reference}/").status_code == 404
+    moved = _post(api_client, f"{URL}{reference}/status/", {"status": "shipped", "occurred_at": "2026-11-24T09:00:00Z"})
+    assert moved.status_code == 404
+    endless_aisle_order.refresh_from_db()
+    assert endless_aisle_order.status == OrderStatus.PLACED
+
+
+def test_an_external_id_wins_over_another_orders_number(api_client, endless_aisle_order):
+    from orders.factories import OrderFactory
+
+    online = OrderFactory(external_id=endless_aisle_order.number)
+    assert api_client.get(f"{URL}{endless_aisle_order.number}/").json()["number"] == online.number
+    moved = _post(
+        api_client,
+        f"{URL}{endless_aisle_order.number}/status/",
+        {"status": "cancelled", "occurred_at": "2026-11-24T09:00:00+01:00"},
+    )
+    assert moved.json()["number"] == online.number
+    online.refresh_from_db()
+    endless_aisle_order.refresh_from_db()
+    assert (online.status, endless_aisle_order.status) == (OrderStatus.CANCELLED, OrderStatus.PLACED)
+
+
+def test_create_stays_idempotent_by_external_id_when_it_spells_a_number(api_client, coat_in_bologna):
+    first = _post(api_client, URL, _body())
+    number = first.json()["number"]
+    unsourced = [{"sku": "COAT-1", "quantity": 1, "unit_price": "99.00"}]
+    created = _post(api_client, URL, _body(external_id=number, lines=unsourced))
+    assert created.status_code == 201
+    again = _post(api_client, URL, _body(external_id=number, lines=unsourced))
+    assert (again.status_code, again.json()["external_id"]) == (200, number)
+    assert Order.objects.count() == 2
