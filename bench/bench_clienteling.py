@@ -176,7 +176,7 @@ def run(ctx) -> None:
 
     def profile_reads() -> None:
         customer = selectors.customer_for_profile(pk=profile_customer.pk)
-        selectors.customer_orders(customer=customer)
+        selectors.customer_orders(customer=customer, viewer=user)
         cart = selectors.customer_current_cart(customer=customer)
         wishlist = selectors.customer_wishlist(customer=customer)
         selectors.profile_lines(cart=cart, wishlist=wishlist, store=store)

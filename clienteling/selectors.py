@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import (
     DecimalField,
+    Exists,
     ExpressionWrapper,
     F,
     FloatField,
@@ -363,15 +364,20 @@ class ChannelOrder:
     currency: str
     store_name: str
     number: str = ""
+    openable: bool = False  # an order `viewer` may open (orders.selectors.orders_visible_to)
 
 
-def customer_orders(*, customer: Customer, limit: int = 20) -> list[ChannelOrder]:
-    """Online, endless-aisle and in-store purchases, newest first (two queries).
+def customer_orders(
+    *, customer: Customer, viewer: AbstractBaseUser | None = None, limit: int = 20
+) -> list[ChannelOrder]:
+    """Online, endless-aisle and in-store purchases, newest first (two queries); with a `viewer`, each order says
+    whether they may open it (the profile lists orders from the whole network, not only their stores').
 
     Plain `values()` rows and a per-order subquery for the total: this runs on every profile view, and
     grouping whole order rows (with their stores) costs more to build and run than the lines' sum.
     """
     from orders.models import Order, OrderChannel, OrderLine, OrderStatus, Sale
+    from orders.selectors import orders_visible_to
 
     line_net = ExpressionWrapper(F("quantity") * F("unit_price") - F("discount"), output_field=_MONEY)
     total = OrderLine.objects.filter(order=OuterRef("pk")).values("order").annotate(t=Sum(line_net)).values("t")
@@ -380,9 +386,10 @@ def customer_orders(*, customer: Customer, limit: int = 20) -> list[ChannelOrder
         .annotate(
             total=Coalesce(Subquery(total, output_field=_MONEY), Value(Decimal("0")), output_field=_MONEY),
             store_name=Coalesce(F("selling_store__name"), F("pickup_store__name"), Value("")),
+            openable=Exists(orders_visible_to(user=viewer).filter(pk=OuterRef("pk"))) if viewer else Value(False),
         )
         .order_by("-placed_at")
-        .values("number", "channel", "placed_at", "status", "total", "currency", "store_name")[:limit]
+        .values("number", "channel", "placed_at", "status", "total", "currency", "store_name", "openable")[:limit]
     )
     sales = (
         Sale.objects.filter(customer=customer)
@@ -401,6 +408,7 @@ def customer_orders(*, customer: Customer, limit: int = 20) -> list[ChannelOrder
             total=_cents(order["total"]),
             currency=order["currency"],
             store_name=order["store_name"],
+            openable=order["openable"],
         )
         for order in orders
     ] + [

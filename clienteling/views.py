@@ -97,7 +97,7 @@ def _profile_context(request: HttpRequest, customer: Customer, cursor: tuple | N
     context: dict[str, object] = {
         "customer": customer,
         "consented": customer.consent_clienteling,
-        "orders": selectors.customer_orders(customer=customer),
+        "orders": selectors.customer_orders(customer=customer, viewer=request.user),
         "store": request.store,
     }
     if not customer.consent_clienteling:

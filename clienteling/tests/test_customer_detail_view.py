@@ -199,3 +199,19 @@ def test_profile_speaks_italian_under_it(client, associate_milano, giulia_online
     client.force_login(associate_milano)
     assert "Carrello online" in client.get(f"/it/customers/{giulia_online.pk}/").content.decode()
     assert "non ha dato il consenso al clienteling" in client.get(f"/it/customers/{bruno.pk}/").content.decode()
+
+
+def test_orders_link_to_their_page_only_where_this_person_may_open_it(
+    client, associate_milano, associate_roma, giulia, store_milano
+):
+    from orders.factories import OrderFactory
+
+    OrderFactory(customer=giulia, number="OP-MILANO1", channel="endless_aisle", selling_store=store_milano)
+    link = 'href="/orders/OP-MILANO1/"'
+    client.force_login(associate_milano)
+    assert link in client.get(url(giulia)).content.decode()
+    client.force_login(associate_roma)
+    body = client.get(url(giulia)).content.decode()
+    # Roma sees the purchase in the customer's history but not a link to a page that would answer 404.
+    assert "OP-MILANO1" in body and link not in body
+    assert client.get("/orders/OP-MILANO1/").status_code == 404
