@@ -33,3 +33,15 @@ def test_service_messages_are_translated():
     with translation.override("it"), pytest.raises(OrderError) as invalid:
         delivery_address_validate(DeliveryAddress(line1="Via Po 1", city="Torino", postal_code="10124", country="XX"))
     assert "codice ISO" in str(invalid.value)
+
+
+def test_new_pages_of_this_round_in_italian(client, associate_milano, manager_milano):
+    from clienteling.factories import CustomerFactory
+
+    giulia = CustomerFactory()
+    client.force_login(associate_milano)
+    assert "Niente da spedire da questo negozio." in client.get("/it/shipments/").content.decode()
+    assert "Ripeti il nuovo PIN" in client.get("/it/accounts/pin/").content.decode()
+    assert "Nuovo ordine" in client.get(f"/it/customers/{giulia.pk}/").content.decode()
+    client.force_login(manager_milano)
+    assert "Rimuovi filtri" in client.get("/it/customers/access-log/", {"person": "x"}).content.decode()
