@@ -13,7 +13,6 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import (
     DecimalField,
-    Exists,
     ExpressionWrapper,
     F,
     FloatField,
@@ -370,7 +369,7 @@ class ChannelOrder:
 def customer_orders(
     *, customer: Customer, viewer: AbstractBaseUser | None = None, limit: int = 20
 ) -> list[ChannelOrder]:
-    """Online, endless-aisle and in-store purchases, newest first (two queries); with a `viewer`, each order says
+    """Online, endless-aisle and in-store purchases, newest first (two queries, three with a `viewer`); with it, each order says
     whether they may open it (the profile lists orders from the whole network, not only their stores').
 
     Plain `values()` rows and a per-order subquery for the total: this runs on every profile view, and
@@ -386,16 +385,22 @@ def customer_orders(
         .annotate(
             total=Coalesce(Subquery(total, output_field=_MONEY), Value(Decimal("0")), output_field=_MONEY),
             store_name=Coalesce(F("selling_store__name"), F("pickup_store__name"), Value("")),
-            openable=Exists(orders_visible_to(user=viewer).filter(pk=OuterRef("pk"))) if viewer else Value(False),
         )
         .order_by("-placed_at")
-        .values("number", "channel", "placed_at", "status", "total", "currency", "store_name", "openable")[:limit]
+        .values("number", "channel", "placed_at", "status", "total", "currency", "store_name")[:limit]
     )
     sales = (
         Sale.objects.filter(customer=customer)
         .order_by("-sold_at")
         .values("external_id", "sold_at", "total", "currency", "store__name")[:limit]
     )
+    orders = list(orders)
+    openable: set[str] = set()
+    if viewer is not None and orders:
+        # Its own small query: as a correlated EXISTS per row it cost 5 ms more per profile view (planning and
+        # a hashed subplan over every line shipped from the viewer's stores).
+        numbers = [order["number"] for order in orders]
+        openable = set(orders_visible_to(user=viewer).filter(number__in=numbers).values_list("number", flat=True))
     channels, statuses = dict(OrderChannel.choices), dict(OrderStatus.choices)
     rows = [
         ChannelOrder(
@@ -408,7 +413,7 @@ def customer_orders(
             total=_cents(order["total"]),
             currency=order["currency"],
             store_name=order["store_name"],
-            openable=order["openable"],
+            openable=order["number"] in openable,
         )
         for order in orders
     ] + [
