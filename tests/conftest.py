@@ -10,8 +10,13 @@ import pytest
 CHROMIUM = "/usr/bin/chromium"
 
 
+CHROMIUM_ARGS = ("--no-sandbox", "--disable-background-networking")
+
+
 @pytest.fixture(scope="session")
-def browser():
+def playwright_driver():
+    """One Playwright driver for the whole run: every browser below is launched from it (two sync drivers
+    cannot run in one thread)."""
     if not shutil.which(CHROMIUM):
         pytest.skip("Debian's chromium is not installed (apt-get install chromium); .ci/run installs it")
     # Playwright's sync API runs an event loop in this thread; the ORM calls in the test body are still synchronous.
@@ -21,16 +26,26 @@ def browser():
 
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-background-networking"]
-            )
-            yield browser
-            browser.close()
+            yield playwright
     finally:
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def launch_chromium(playwright_driver, *extra_args: str):
+    """Headless Debian Chromium with our flags and any `extra_args` (a fake camera, say)."""
+    return playwright_driver.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=[*CHROMIUM_ARGS, *extra_args]
+    )
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver):
+    browser = launch_chromium(playwright_driver)
+    yield browser
+    browser.close()
 
 
 @pytest.fixture

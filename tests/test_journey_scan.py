@@ -9,16 +9,14 @@ iPad Safari and Firefox; one test also deletes BarcodeDetector to force that pat
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 
 import pytest
 import segno
 
 from clienteling.factories import CustomerFactory
 from clienteling.models import ProfileAccess
-from tests.conftest import CHROMIUM, sign_in
+from tests.conftest import launch_chromium, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -70,36 +68,18 @@ def _write_card_video(path, text: str, frames: int = 5) -> None:
 
 
 @pytest.fixture(scope="module")
-def camera_browser(tmp_path_factory):
+def camera_browser(playwright_driver, tmp_path_factory):
     """Chromium whose camera films the loyalty card (the session browser has no camera)."""
-    if not shutil.which(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium); .ci/run installs it")
     card = tmp_path_factory.mktemp("camera") / "loyalty_card.y4m"
     _write_card_video(card, LOYALTY_NUMBER)
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM,
-                headless=True,
-                args=[
-                    "--no-sandbox",
-                    "--disable-background-networking",
-                    "--use-fake-ui-for-media-stream",
-                    "--use-fake-device-for-media-stream",
-                    f"--use-file-for-fake-video-capture={card}",
-                ],
-            )
-            yield browser
-            browser.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+    browser = launch_chromium(
+        playwright_driver,
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={card}",
+    )
+    yield browser
+    browser.close()
 
 
 @pytest.mark.parametrize("decoder", ["zxing-forced", "as-the-browser-has-it"])

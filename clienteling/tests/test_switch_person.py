@@ -11,6 +11,7 @@ from django.core.cache import cache
 
 from clienteling.factories import CustomerFactory
 from clienteling.models import ProfileAccess
+from omniportal.tests.tablet_support import full_sign_in
 from omniportal.views_switch import _COOKIE_SALT, DEVICE_COOKIE
 
 pytestmark = pytest.mark.django_db
@@ -22,13 +23,6 @@ def _fresh_counters():
     cache.clear()
     yield
     cache.clear()
-
-
-def full_sign_in(client, user) -> None:
-    """Sign out whoever is on the tablet, then sign in with the password."""
-    client.post("/accounts/logout/")
-    response = client.post("/accounts/login/", {"username": user.username, "password": "correct-horse-battery"})
-    assert response.status_code == 302, response.content
 
 
 def signed_in_user_pk(client):

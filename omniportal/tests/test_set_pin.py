@@ -15,11 +15,12 @@ from django.urls import reverse
 from omniportal.models import StaffProfile
 from omniportal.pins import InvalidPin, is_guessable_pin, validate_new_pin, validate_pin_format
 from omniportal.services import staff_pin_set
+from omniportal.tests.tablet_support import PASSWORD, full_sign_in
 from omniportal.throttle import MAX_FAILURES, PIN_SCOPE, SIGNIN_SCOPE, is_locked_out, record_failure
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "correct-horse-battery"
+
 SET_PIN = "/accounts/pin/"
 SWITCH = "/accounts/switch/"
 
@@ -29,13 +30,6 @@ def _fresh_counters():
     cache.clear()
     yield
     cache.clear()
-
-
-def full_sign_in(client, user) -> None:
-    """Sign out whoever is on the tablet, then sign in with the password (the device remembers the person)."""
-    client.post("/accounts/logout/")
-    response = client.post("/accounts/login/", {"username": user.username, "password": PASSWORD})
-    assert response.status_code == 302, response.content
 
 
 def set_pin(client, pin: str, *, again: str | None = None, password: str = PASSWORD):
