@@ -127,12 +127,16 @@ class CustomerAdmin(admin.ModelAdmin):
 
 @admin.register(ProfileAccess)
 class ProfileAccessAdmin(ReadOnlyAdmin):
-    list_display = ["accessed_at", "user", "store", "customer", "via", "shown"]
+    list_display = ["accessed_at", "user", "store", "customer", "via", "sections"]
     list_filter = ["via", "store", ("accessed_at", admin.DateFieldListFilter)]
     search_fields = ["user__username", "user__last_name", "customer__search_name", "=customer__loyalty_number"]
     list_select_related = ["user", "store", "customer"]
     date_hierarchy = "accessed_at"
     show_full_result_count = False
+
+    @admin.display(description=gettext_lazy("shown"))
+    def sections(self, obj: ProfileAccess) -> str:
+        return ", ".join(obj.shown_labels())
 
 
 @admin.register(BrowsingEvent)

@@ -295,6 +295,37 @@ class AccessVia(models.TextChoices):
     ERASURE = "erasure", _("Data erased")
 
 
+class ProfileSection(models.TextChoices):
+    """What an access row says was shown (ProfileAccess.shown), in the words of the profile's own headings."""
+
+    CONTACT = "contact", _("Contact")
+    ORDERS = "orders", _("Orders and purchases")
+    PREFERENCES = "preferences", _("Sizes and preferences")
+    LOYALTY = "loyalty", _("Loyalty")
+    VALUE = "value", _("Lifetime value")
+    EVENTS = "events", _("Recently viewed online")
+    CART = "cart", _("Online cart")
+    WISHLIST = "wishlist", _("Wishlist")
+    NOTES = "notes", _("Associate notes")
+    TASKS = "tasks", _("Follow-up tasks")
+    EXPORT = "export", _("Data export")
+    ERASURE = "erasure", _("Data erased")
+
+
+# Every profile shows these; the rest only with clienteling consent.
+ALWAYS_SHOWN = [ProfileSection.CONTACT, ProfileSection.ORDERS]
+CONSENTED_SECTIONS = [
+    ProfileSection.PREFERENCES,
+    ProfileSection.LOYALTY,
+    ProfileSection.VALUE,
+    ProfileSection.EVENTS,
+    ProfileSection.CART,
+    ProfileSection.WISHLIST,
+    ProfileSection.NOTES,
+    ProfileSection.TASKS,
+]
+
+
 class ProfileAccess(models.Model):
     """Who looked at which customer, where, when and what they were shown. Never edited."""
 
@@ -316,6 +347,11 @@ class ProfileAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.customer_id} ({self.via})"
+
+    def shown_labels(self) -> list[str]:
+        """The sections shown, in words (a key recorded before it had a label stays as it was)."""
+        labels = dict(ProfileSection.choices)
+        return [str(labels.get(key, key)) for key in (self.shown if isinstance(self.shown, list) else [])]
 
 
 from .models_insights import *  # noqa: E402,F403

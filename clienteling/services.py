@@ -19,6 +19,7 @@ from .models import (
     FollowUpTask,
     Note,
     ProfileAccess,
+    ProfileSection,
     TaskStatus,
     Visit,
     WishlistItem,
@@ -254,7 +255,9 @@ def customer_export(*, customer: Customer, actor: AbstractBaseUser) -> dict[str,
     }
     for row in data["events"]:
         row["event_id"] = str(row["event_id"])
-    profile_access_record(user=actor, store=None, customer=customer, via=AccessVia.EXPORT, shown=["export"])
+    profile_access_record(
+        user=actor, store=None, customer=customer, via=AccessVia.EXPORT, shown=[ProfileSection.EXPORT]
+    )
     return data
 
 
@@ -292,5 +295,7 @@ def customer_erase(*, customer: Customer, actor: AbstractBaseUser) -> Customer:
     locked.erased_at = timezone.now()
     locked.save()
     # On the record like every look: who erased this customer, and when (the row outlives the personal data).
-    profile_access_record(user=actor, store=None, customer=locked, via=AccessVia.ERASURE, shown=["erasure"])
+    profile_access_record(
+        user=actor, store=None, customer=locked, via=AccessVia.ERASURE, shown=[ProfileSection.ERASURE]
+    )
     return locked

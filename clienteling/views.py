@@ -7,7 +7,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from omniportal.access import manager_required, scope_to_stores, staff_required
@@ -15,7 +14,7 @@ from omniportal.middleware import access_store
 
 from . import selectors
 from .forms import AccessLogForm, CustomerSearchForm, EventsCursorForm, NoteForm, ProfileViaForm, TaskForm
-from .models import Customer, FollowUpTask
+from .models import ALWAYS_SHOWN, CONSENTED_SECTIONS, AccessVia, Customer, FollowUpTask, ProfileSection
 from .services import (
     ClientelingError,
     followup_task_complete,
@@ -24,11 +23,8 @@ from .services import (
     profile_access_record,
 )
 
+
 # What the profile shows: contact and orders always; the rest only with clienteling consent.
-ALWAYS_SHOWN = ["contact", "orders"]
-CONSENTED_SECTIONS = ["preferences", "loyalty", "value", "events", "cart", "wishlist", "notes", "tasks"]
-
-
 def _shown_sections(customer: Customer) -> list[str]:
     return ALWAYS_SHOWN + (CONSENTED_SECTIONS if customer.consent_clienteling else [])
 
@@ -154,7 +150,11 @@ def customer_events(request: HttpRequest, pk: int) -> HttpResponse:
         query = urlencode({"before": cursor[0].isoformat(), "before_id": cursor[1]})
         return redirect(reverse("customer-detail", args=[pk]) + f"?{query}#events")
     profile_access_record(
-        user=request.user, store=access_store(request), customer=customer, via="profile", shown=["events"]
+        user=request.user,
+        store=access_store(request),
+        customer=customer,
+        via=AccessVia.PROFILE,
+        shown=[ProfileSection.EVENTS],
     )
     context = {"customer": customer, **_events_context(customer, cursor)}
     return render(request, "clienteling/customer_detail.html#events", context)
@@ -239,29 +239,6 @@ def task_complete(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
     return _tasks_response(request, customer)
 
 
-# What each section key an access row records means (ALWAYS_SHOWN, CONSENTED_SECTIONS, and the data export's
-# "export"), in the words of the profile's own headings. A key not listed here is shown as it was recorded.
-SECTION_LABELS = {
-    "contact": gettext_lazy("Contact"),
-    "orders": gettext_lazy("Orders and purchases"),
-    "preferences": gettext_lazy("Sizes and preferences"),
-    "loyalty": gettext_lazy("Loyalty"),
-    "value": gettext_lazy("Lifetime value"),
-    "events": gettext_lazy("Recently viewed online"),
-    "cart": gettext_lazy("Online cart"),
-    "wishlist": gettext_lazy("Wishlist"),
-    "notes": gettext_lazy("Associate notes"),
-    "tasks": gettext_lazy("Follow-up tasks"),
-    "export": gettext_lazy("Data export"),
-    "erasure": gettext_lazy("Data erased"),
-}
-
-
-def _section_labels(shown: object) -> list[str]:
-    keys = shown if isinstance(shown, list) else []
-    return [str(SECTION_LABELS.get(key, key)) for key in keys]
-
-
 def _access_log_link(query: dict[str, str], cursor_name: str, cursor: tuple) -> str:
     at, pk = cursor
     return "?" + urlencode({**query, cursor_name: at.isoformat(), f"{cursor_name}_id": str(pk)})
@@ -279,7 +256,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
     query = {name: request.GET[name] for name in AccessLogForm.FILTER_FIELDS if request.GET.get(name)}
     context = {
         "form": form,
-        "rows": [{"entry": entry, "sections": _section_labels(entry.shown)} for entry in page.entries],
+        "rows": [{"entry": entry, "sections": entry.shown_labels()} for entry in page.entries],
         "filtered": bool(query),
         "cursor_refused": form.cursor_refused(),
         "newer_url": _access_log_link(query, "after", page.newer) if page.newer else None,

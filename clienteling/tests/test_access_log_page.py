@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from clienteling.factories import CustomerFactory
 from clienteling.models import ProfileAccess
-from clienteling.views import ALWAYS_SHOWN, CONSENTED_SECTIONS, SECTION_LABELS
 from omniportal.factories import staff
 from omniportal.models import Role
 
@@ -313,8 +312,17 @@ def test_unknown_parameters_are_ignored(client, manager_milano, long_log):
 # --- what was shown ----------------------------------------------------------------------------------------
 
 
-def test_every_recorded_section_has_a_label():
-    assert set(ALWAYS_SHOWN + CONSENTED_SECTIONS + ["export"]) <= set(SECTION_LABELS)
+def test_shown_sections_read_as_words_and_an_unknown_key_stays_as_recorded():
+    access = ProfileAccess(shown=["contact", "events", "erasure", "retired-key"])
+    assert access.shown_labels() == ["Contact", "Recently viewed online", "Data erased", "retired-key"]
+    assert ProfileAccess(shown={"not": "a list"}).shown_labels() == []
+
+
+def test_the_admin_lists_sections_in_words(client, head_office, associate_milano, store_milano, giulia):
+    ProfileAccess.objects.create(user=associate_milano, store=store_milano, customer=giulia, shown=["contact", "cart"])
+    client.force_login(head_office)
+    body = client.get("/admin/clienteling/profileaccess/").content.decode()
+    assert "Contact, Online cart" in body and "[&#x27;contact&#x27;" not in body
 
 
 def test_sections_are_shown_by_label_not_by_key(client, manager_milano, associate_milano, store_milano, giulia):
