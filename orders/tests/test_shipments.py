@@ -115,6 +115,10 @@ def test_the_source_store_opens_the_order_and_ships_it_with_tracking(client, ass
     assert (order.status, order.carrier, order.tracking_number) == (OrderStatus.SHIPPED, "BRT", "BRT-123456")
     assert OrderStatusChange.objects.get(order=order, to_status=OrderStatus.SHIPPED).actor == associate_roma
     assert client.get(reverse("shipments")).context["orders"] == []
+    # The customer's tracking page shows the carrier and number even without a carrier tracking link.
+    client.logout()
+    tracking = client.get(reverse("track", args=[order.tracking_token])).content.decode()
+    assert "BRT" in tracking and "BRT-123456" in tracking
 
 
 def test_shipping_without_tracking_is_allowed(client, associate_roma, store_milano, store_roma):
