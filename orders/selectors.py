@@ -351,8 +351,41 @@ def orders_visible_to(*, user: AbstractBaseUser) -> QuerySet[Order]:
     return Order.objects.filter(Q(selling_store_id__in=stores) | Q(pickup_store_id__in=stores) | Exists(ships_a_line))
 
 
+@dataclass(frozen=True)
+class OrderAccess:
+    """What a person may do with one order they can see (orders_visible_to)."""
+
+    moves: set[str]  # statuses they may move it to
+    ship_from: set[int] | None  # with `shipped`: the locations whose parcel they send; None: every line left
+
+
+def order_access(*, user: AbstractBaseUser, order: Order) -> OrderAccess:
+    """Head office and the stores that sold an order or hand it over make every move the order allows. A store
+    that only supplies a line (an endless-aisle order split across the network) may send its own parcel of a
+    home delivery, nothing else: cancelling or handing over is the selling or pickup store's call.
+
+    Whoever ships, ships the parcel of their own stores when they supply a line, else every line left (a selling
+    store recording what a warehouse sent).
+    """
+    from omniportal.access import is_head_office, user_stores
+
+    from .services import allowed_moves
+
+    moves = allowed_moves(order)
+    if is_head_office(user):
+        return OrderAccess(moves, None)
+    stores = set(user_stores(user).values_list("pk", flat=True))
+    supplying = set(order.lines.filter(source_id__in=stores, shipped_quantity=0).values_list("source_id", flat=True))
+    ship_from = supplying or None
+    if order.selling_store_id in stores or order.pickup_store_id in stores:
+        return OrderAccess(moves, ship_from)
+    if supplying and order.delivery_method == DeliveryMethod.HOME:
+        return OrderAccess(moves & {OrderStatus.SHIPPED}, ship_from)
+    return OrderAccess(set(), None)
+
+
 def orders_to_ship_from(*, store: Location) -> QuerySet[Order]:
-    """Placed orders with at least one line sourced at `store`, oldest first: what its people pick and pack.
+    """Placed orders with a line sourced at `store` not shipped yet, oldest first: what its people pick and pack.
 
     Each order carries `lines_here` (its lines sourced at `store`, with their product) and its selling and pickup
     stores. A pickup order handed over at `store` itself is left out: the pickup queue prepares it.
@@ -361,7 +394,7 @@ def orders_to_ship_from(*, store: Location) -> QuerySet[Order]:
 
     from .models import OrderLine
 
-    lines_here = OrderLine.objects.filter(source=store)
+    lines_here = OrderLine.objects.filter(source=store, shipped_quantity=0)
     return (
         Order.objects.filter(Exists(lines_here.filter(order=OuterRef("pk"))), status=OrderStatus.PLACED)
         .exclude(delivery_method=DeliveryMethod.PICKUP, pickup_store=store)

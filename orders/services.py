@@ -41,6 +41,8 @@ from .models import (
 from .selectors import FulfilmentPlan, PlanRequest, fulfilment_plan
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from django.contrib.auth.models import AbstractBaseUser
 
     from clienteling.models import Customer
@@ -534,8 +536,14 @@ def order_transition(
     lines: list[dict] | None = None,
     tracking: dict | None = None,
     note: str = "",
+    ship_from: Collection[int] | None = None,
 ) -> OrderStatusChange:
     """Move `order` to `to_status` with its stock effects; IllegalTransition when the move is not allowed.
+
+    `shipped` with `ship_from` (location ids) ships only the lines sourced there that have not shipped yet: a
+    store sends its own parcel of an order split across the network. The order becomes `shipped` with its last
+    parcel; until then it stays `placed`, and the parcel is a history entry of its own (placed → placed, with
+    its lines). Without `ship_from` every line not yet shipped ships.
 
     Stock: cancel and not-collected release the reservation; ship and collect turn it into an on_hand
     decrement; returns put the units back at their source. `returned` with `lines` returns some units
@@ -546,6 +554,8 @@ def order_transition(
     """
     occurred_at = occurred_at or timezone.now()
     order = Order.objects.select_for_update().get(pk=order.pk)
+    if to_status == S.SHIPPED and ship_from is not None and order.status == S.PLACED:
+        return _ship_parcel(order, set(ship_from), occurred_at, actor, actor_label, tracking, note)
     if _is_repeat(order, to_status, lines):
         raise AlreadyInStatus(
             _("The order is already %(status)s; nothing changed.") % {"status": order.get_status_display().lower()}
@@ -559,6 +569,8 @@ def order_transition(
     from_status = order.status
     final_status = to_status
     recorded_lines: list[dict] = []
+    if to_status == S.CANCELLED and any(line.shipped_quantity for line in order_lines):
+        raise IllegalTransition(_("Part of this order has shipped, so it can no longer be cancelled."))
     if to_status in {S.CANCELLED, S.NOT_COLLECTED}:
         stock = [_line_stock(line, line.reserved_quantity) for line in order_lines]
         stock_release(lines=[s for s in stock if s], reference=order.number, occurred_at=occurred_at)
@@ -612,6 +624,52 @@ def order_transition(
         _aftersales_task(order, actor)
     if final_status == S.READY:
         _email_after_commit(order, "ready")
+    return change
+
+
+def _ship_parcel(
+    order: Order,
+    ship_from: set[int],
+    occurred_at: dt.datetime,
+    actor: AbstractBaseUser | None,
+    actor_label: str,
+    tracking: dict | None,
+    note: str,
+) -> OrderStatusChange:
+    """One location's parcel of a placed order (order_transition with `ship_from`); the last one ships it."""
+    order_lines = list(order.lines.order_by("pk"))
+    parcel = [line for line in order_lines if line.source_id in ship_from and line.shipped_quantity < line.quantity]
+    if not parcel:
+        raise AlreadyInStatus(_("Nothing is left to ship from here; nothing changed."))
+    stock = [_line_stock(line, line.reserved_quantity) for line in parcel]
+    stock_ship(lines=[s for s in stock if s], reference=order.number, occurred_at=occurred_at)
+    for line in parcel:
+        line.shipped_quantity = line.quantity
+        line.reserved_quantity = 0
+    OrderLine.objects.bulk_update(parcel, ["shipped_quantity", "reserved_quantity"])
+    complete = all(line.shipped_quantity >= line.quantity for line in order_lines)
+    update_fields = ["updated_at"]
+    if complete:
+        order.status = S.SHIPPED
+        update_fields.append("status")
+    if tracking:
+        order.carrier = str(tracking.get("carrier") or "")[:100]
+        order.tracking_number = str(tracking.get("number") or "")[:100]
+        order.tracking_url = str(tracking.get("url") or "")[:500]
+        update_fields += ["carrier", "tracking_number", "tracking_url"]
+    order.save(update_fields=update_fields)
+    parcel_note = note or " · ".join(filter(None, [(tracking or {}).get("carrier"), (tracking or {}).get("number")]))
+    change = OrderStatusChange.objects.create(
+        order=order,
+        from_status=S.PLACED,
+        to_status=order.status,
+        occurred_at=occurred_at,
+        actor=actor,
+        actor_label=actor_label[:100],
+        lines=[{"sku": line.sku, "quantity": line.quantity} for line in parcel],
+        note=str(parcel_note)[:300],
+    )
+    commission_hooks.order_status_changed(change)
     return change
 
 

@@ -241,3 +241,73 @@ def test_an_online_order_without_a_source_is_on_no_list(client, associate_roma, 
     client.force_login(associate_roma)
     assert client.get(reverse("shipments")).context["orders"] == []
     assert Order.objects.count() == 1
+
+
+# --- an order split across stores: each ships its own parcel ---------------------------------------------
+
+
+def test_each_source_ships_its_own_parcel_and_the_last_one_ships_the_order(
+    client, associate_roma, associate_napoli, store_milano, store_roma, store_napoli
+):
+    order = _endless_aisle(store_milano, store_roma, store_napoli)
+    client.force_login(associate_roma)
+    client.post(reverse("order-move", args=[order.number]), {"to_status": "shipped", "carrier": "BRT"})
+    order.refresh_from_db()
+    by_source = {line.source_id: line for line in order.lines.all()}
+    assert order.status == OrderStatus.PLACED  # Napoli's parcel has not left yet
+    assert (by_source[store_roma.pk].shipped_quantity, by_source[store_napoli.pk].shipped_quantity) == (2, 0)
+    shipped_at = set(StockMovement.objects.filter(kind=MovementKind.SHIP).values_list("stock__location_id", flat=True))
+    assert shipped_at == {store_roma.pk}
+    assert client.get(reverse("shipments")).context["orders"] == []  # Roma's part is done
+    parcel = OrderStatusChange.objects.get(order=order, actor=associate_roma)
+    assert (parcel.from_status, parcel.to_status, len(parcel.lines)) == ("placed", "placed", 1)
+
+    client.force_login(associate_napoli)
+    assert [o.number for o in client.get(reverse("shipments")).context["orders"]] == [order.number]
+    client.post(reverse("order-move", args=[order.number]), {"to_status": "shipped"})
+    order.refresh_from_db()
+    assert order.status == OrderStatus.SHIPPED
+    assert set(StockMovement.objects.filter(kind=MovementKind.SHIP).values_list("stock__location_id", flat=True)) == {
+        store_roma.pk,
+        store_napoli.pk,
+    }
+
+
+def test_a_store_that_only_supplies_a_line_cannot_cancel_the_order(client, associate_roma, store_milano, store_roma):
+    order = _endless_aisle(store_milano, store_roma)
+    client.force_login(associate_roma)
+    detail = client.get(reverse("order-detail", args=[order.number]))
+    assert [status for status, _label in detail.context["moves"]] == ["shipped"]
+    response = client.post(reverse("order-move", args=[order.number]), {"to_status": "cancelled"}, follow=True)
+    assert ("error", "This move is not yours to make on this order.") in _messages(response)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PLACED
+
+
+def test_a_store_supplying_a_pickup_order_elsewhere_makes_no_move(client, associate_roma, store_milano, store_roma):
+    stock = StockLevelFactory(location=store_roma, on_hand=2)
+    order = order_place(
+        channel="web",
+        lines=[PlacedLine(stock.product, stock.product.sku, 1, Decimal("10"), source=store_roma)],
+        delivery_method=DeliveryMethod.PICKUP,
+        pickup_store=store_milano,
+        currency="EUR",
+    )
+    client.force_login(associate_roma)
+    assert client.get(reverse("order-detail", args=[order.number])).context["moves"] == []
+    client.post(reverse("order-move", args=[order.number]), {"to_status": "ready"})
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PLACED  # "ready for pickup" is Milano's to say, once the parcel arrives
+
+
+def test_an_order_part_of_which_has_shipped_can_no_longer_be_cancelled(
+    client, associate_milano, associate_roma, store_milano, store_roma
+):
+    order = _endless_aisle(store_milano, store_roma, store_milano)
+    client.force_login(associate_roma)
+    client.post(reverse("order-move", args=[order.number]), {"to_status": "shipped"})
+    client.force_login(associate_milano)
+    response = client.post(reverse("order-move", args=[order.number]), {"to_status": "cancelled"}, follow=True)
+    assert ("error", "Part of this order has shipped, so it can no longer be cancelled.") in _messages(response)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PLACED and order.lines.filter(cancelled_quantity__gt=0).count() == 0
