@@ -490,7 +490,7 @@ def _access_cursor(entry: ProfileAccess) -> AccessCursor:
 def _access_customer_condition(text: str) -> Q:
     """Which customers `text` means: an id or a loyalty number exactly, else words the name begins with."""
     raw = text.strip()
-    if raw.isdigit():
+    if raw.isascii() and raw.isdigit():
         # Digits alone may be an id or an all-digit loyalty number; ids beyond bigint cannot exist.
         condition = Q(customer__loyalty_number=raw)
         if len(raw) < 19:

@@ -39,7 +39,11 @@ def home(request: HttpRequest) -> HttpResponse:
 @staff_required
 def choose_store(request: HttpRequest) -> HttpResponse:
     raw = request.POST.get("store", "")
-    store = user_stores(request.user).filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 19 else None
+    store = (
+        user_stores(request.user).filter(pk=int(raw)).first()
+        if raw.isascii() and raw.isdigit() and len(raw) < 19
+        else None
+    )
     if store is None:
         messages.error(request, _("You are not assigned to that store."))
     else:

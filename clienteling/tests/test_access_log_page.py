@@ -343,3 +343,9 @@ def test_a_section_without_a_label_is_shown_as_recorded(client, manager_milano, 
     _looks(1, people=[associate_milano], stores=[store_milano], customers=[giulia], shown=("contact", "retired"))
     client.force_login(manager_milano)
     assert 'data-testid="access-sections">Contact, retired</td>' in client.get(URL).content.decode()
+
+
+@pytest.mark.parametrize("text", ["²", "١٢٣", "٣"])
+def test_digits_of_other_scripts_in_the_customer_filter_are_a_name_not_an_error(client, manager_milano, text):
+    client.force_login(manager_milano)
+    assert client.get(URL, {"customer": text}).status_code == 200

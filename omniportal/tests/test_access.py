@@ -51,7 +51,7 @@ def test_switching_to_a_store_you_are_not_assigned_to_is_refused(client, associa
     assert "Today at Milano Duomo" in client.get(reverse("home")).content.decode()
 
 
-@pytest.mark.parametrize("value", ["", "abc", "99999999999999999999999", "-1"])
+@pytest.mark.parametrize("value", ["", "abc", "99999999999999999999999", "-1", "²", "١٢"])
 def test_switching_store_with_garbage_is_a_message_not_an_error(client, associate_milano, value):
     client.force_login(associate_milano)
     response = client.post(reverse("choose-store"), {"store": value, "next": "https://evil.example.com/"})
