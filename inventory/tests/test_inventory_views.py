@@ -93,3 +93,21 @@ def test_add_to_basket_is_offered_while_a_basket_is_open(client, associate_milan
 
 def test_signed_out_is_sent_to_sign_in(client, coat):
     assert client.get(reverse("inventory-detail", args=["COAT-1"])).status_code == 302
+
+
+def test_the_apostrophe_migration_refolds_a_product_typed_with_smart_punctuation(db):
+    import importlib
+
+    from django.apps import apps
+
+    from inventory.factories import ProductFactory
+    from inventory.models import Product
+    from inventory.selectors import products_search
+
+    migration = importlib.import_module("inventory.migrations.0004_search_keys_with_typographic_apostrophes")
+    product = ProductFactory(sku="LV-501", name="Levi’s 501", brand="Levi’s")
+    Product.objects.filter(pk=product.pk).update(search_text="lv-501 levi’s 501 levi’s")  # folded by the old rule
+    migration.forwards(apps, None)
+    assert Product.objects.get(pk=product.pk).search_text == "lv-501 levi's 501 levi's"
+    assert [p.pk for p in products_search(query="Levi’s")] == [product.pk]
+    assert [p.pk for p in products_search(query="levi's 501")] == [product.pk]
