@@ -77,11 +77,16 @@
     panel.hidden = false;
     navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false }).then(function (s) {
       starting = false;
+      if (panel.hidden) { // Stop was pressed while the tablet asked for the camera: let it go at once
+        s.getTracks().forEach(function (t) { t.stop(); });
+        return false;
+      }
       stream = s;
       video.srcObject = s;
       running = true;
-      return video.play();
-    }).then(function () {
+      return video.play().then(function () { return true; });
+    }).then(function (started) {
+      if (!started) return;
       if ("BarcodeDetector" in window) withBarcodeDetector(); else withZxing();
     }).catch(function () {
       starting = false;
