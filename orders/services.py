@@ -579,12 +579,7 @@ def order_transition(
             line.reserved_quantity = 0
         OrderLine.objects.bulk_update(order_lines, ["cancelled_quantity", "reserved_quantity"])
     elif to_status in {S.SHIPPED, S.COLLECTED}:
-        stock = [_line_stock(line, line.reserved_quantity) for line in order_lines]
-        stock_ship(lines=[s for s in stock if s], reference=order.number, occurred_at=occurred_at)
-        for line in order_lines:
-            line.shipped_quantity = line.quantity
-            line.reserved_quantity = 0
-        OrderLine.objects.bulk_update(order_lines, ["shipped_quantity", "reserved_quantity"])
+        _ship_lines(order, order_lines, occurred_at)
     elif to_status == S.RETURNED:
         wanted = _returned_quantities(order_lines, lines)
         if not wanted:
@@ -604,10 +599,7 @@ def order_transition(
     update_fields = ["status", "updated_at"]
     order.status = final_status
     if to_status == S.SHIPPED and tracking:
-        order.carrier = str(tracking.get("carrier") or "")[:100]
-        order.tracking_number = str(tracking.get("number") or "")[:100]
-        order.tracking_url = str(tracking.get("url") or "")[:500]
-        update_fields += ["carrier", "tracking_number", "tracking_url"]
+        update_fields += _set_tracking(order, tracking)
     order.save(update_fields=update_fields)
     change = OrderStatusChange.objects.create(
         order=order,
@@ -627,6 +619,24 @@ def order_transition(
     return change
 
 
+def _ship_lines(order: Order, lines: list[OrderLine], occurred_at: dt.datetime) -> None:
+    """Ship `lines` of `order`: their reservation becomes an on_hand decrement at their source."""
+    stock = [_line_stock(line, line.reserved_quantity) for line in lines]
+    stock_ship(lines=[s for s in stock if s], reference=order.number, occurred_at=occurred_at)
+    for line in lines:
+        line.shipped_quantity = line.quantity
+        line.reserved_quantity = 0
+    OrderLine.objects.bulk_update(lines, ["shipped_quantity", "reserved_quantity"])
+
+
+def _set_tracking(order: Order, tracking: dict) -> list[str]:
+    """Put the carrier's tracking on `order`; the fields to save."""
+    order.carrier = str(tracking.get("carrier") or "")[:100]
+    order.tracking_number = str(tracking.get("number") or "")[:100]
+    order.tracking_url = str(tracking.get("url") or "")[:500]
+    return ["carrier", "tracking_number", "tracking_url"]
+
+
 def _ship_parcel(
     order: Order,
     ship_from: set[int],
@@ -641,22 +651,14 @@ def _ship_parcel(
     parcel = [line for line in order_lines if line.source_id in ship_from and line.shipped_quantity < line.quantity]
     if not parcel:
         raise AlreadyInStatus(_("Nothing is left to ship from here; nothing changed."))
-    stock = [_line_stock(line, line.reserved_quantity) for line in parcel]
-    stock_ship(lines=[s for s in stock if s], reference=order.number, occurred_at=occurred_at)
-    for line in parcel:
-        line.shipped_quantity = line.quantity
-        line.reserved_quantity = 0
-    OrderLine.objects.bulk_update(parcel, ["shipped_quantity", "reserved_quantity"])
+    _ship_lines(order, parcel, occurred_at)
     complete = all(line.shipped_quantity >= line.quantity for line in order_lines)
     update_fields = ["updated_at"]
     if complete:
         order.status = S.SHIPPED
         update_fields.append("status")
     if tracking:
-        order.carrier = str(tracking.get("carrier") or "")[:100]
-        order.tracking_number = str(tracking.get("number") or "")[:100]
-        order.tracking_url = str(tracking.get("url") or "")[:500]
-        update_fields += ["carrier", "tracking_number", "tracking_url"]
+        update_fields += _set_tracking(order, tracking)
     order.save(update_fields=update_fields)
     parcel_note = note or " · ".join(filter(None, [(tracking or {}).get("carrier"), (tracking or {}).get("number")]))
     change = OrderStatusChange.objects.create(

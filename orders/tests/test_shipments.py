@@ -49,6 +49,18 @@ def _endless_aisle(selling, *sources, city="Torino", name="Wool coat"):
     )
 
 
+def _pickup(*, at, source):
+    """A web order collected at `at`, its one line supplied by `source`."""
+    stock = StockLevelFactory(location=source, on_hand=2)
+    return order_place(
+        channel="web",
+        lines=[PlacedLine(stock.product, stock.product.sku, 1, Decimal("10"), source=source)],
+        delivery_method=DeliveryMethod.PICKUP,
+        pickup_store=at,
+        currency="EUR",
+    )
+
+
 def _messages(response) -> list[tuple[str, str]]:
     """The messages the page a move redirected to showed (post with follow=True)."""
     return [(m.level_tag, str(m)) for m in response.context["messages"]]
@@ -84,14 +96,7 @@ def test_the_list_holds_only_placed_orders_with_lines_from_this_store(
 def test_a_pickup_order_is_listed_where_it_ships_from_not_where_it_is_handed_over(
     client, associate_roma, associate_milano, store_milano, store_roma
 ):
-    stock = StockLevelFactory(location=store_roma, on_hand=2)
-    order = order_place(
-        channel="web",
-        lines=[PlacedLine(stock.product, stock.product.sku, 1, Decimal("10"), source=store_roma)],
-        delivery_method=DeliveryMethod.PICKUP,
-        pickup_store=store_milano,
-        currency="EUR",
-    )
+    order = _pickup(at=store_milano, source=store_roma)
     client.force_login(associate_roma)
     response = client.get(reverse("shipments"))
     assert [o.number for o in response.context["orders"]] == [order.number]
@@ -285,14 +290,7 @@ def test_a_store_that_only_supplies_a_line_cannot_cancel_the_order(client, assoc
 
 
 def test_a_store_supplying_a_pickup_order_elsewhere_makes_no_move(client, associate_roma, store_milano, store_roma):
-    stock = StockLevelFactory(location=store_roma, on_hand=2)
-    order = order_place(
-        channel="web",
-        lines=[PlacedLine(stock.product, stock.product.sku, 1, Decimal("10"), source=store_roma)],
-        delivery_method=DeliveryMethod.PICKUP,
-        pickup_store=store_milano,
-        currency="EUR",
-    )
+    order = _pickup(at=store_milano, source=store_roma)
     client.force_login(associate_roma)
     assert client.get(reverse("order-detail", args=[order.number])).context["moves"] == []
     client.post(reverse("order-move", args=[order.number]), {"to_status": "ready"})
