@@ -101,6 +101,7 @@ class StatusIn(msgspec.Struct):
     occurred_at: Timestamp
     lines: list[StatusLineIn] | None = None
     tracking: TrackingIn | None = None
+    reference: text(100, required=False) = ""
 
 
 # --- output -------------------------------------------------------------------------------------------------
@@ -237,6 +238,12 @@ class StatusInDoc(serializers.Serializer):
     occurred_at = serializers.DateTimeField()
     lines = StatusLineDoc(many=True, required=False, help_text="For a partial return.")
     tracking = TrackingDoc(required=False)
+    reference = serializers.CharField(
+        max_length=100,
+        required=False,
+        help_text="Your id for this move (your return number, say). The same move sent again with the same "
+        "reference is applied once and answers 200; use it for partial returns, which are otherwise applied again.",
+    )
 
 
 # --- create -------------------------------------------------------------------------------------------------
@@ -463,6 +470,7 @@ class OrderStatusView(IntegrationView):
                     }
                     if item.tracking
                     else None,
+                    reference=item.reference,
                 )
             except AlreadyInStatus:
                 pass  # a retried move: 200 with the order as it is

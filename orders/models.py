@@ -158,6 +158,8 @@ class OrderStatusChange(models.Model):
     actor_label = models.CharField(max_length=100, blank=True, help_text=_("Integration token or system job."))
     lines = models.JSONField(default=list, blank=True)
     note = models.CharField(max_length=300, blank=True)
+    # The integrator's own id for this move (its return number, say): the same move sent again is applied once.
+    reference = models.CharField(_("reference"), max_length=100, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -165,6 +167,11 @@ class OrderStatusChange(models.Model):
         verbose_name_plural = _("order status history")
         ordering = ["occurred_at", "id"]
         indexes = [models.Index(fields=["order", "occurred_at"], name="status_order_time")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "reference"], condition=~Q(reference=""), name="status_change_reference_once"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.order_id}: {self.from_status} → {self.to_status}"

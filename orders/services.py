@@ -537,6 +537,7 @@ def order_transition(
     tracking: dict | None = None,
     note: str = "",
     ship_from: Collection[int] | None = None,
+    reference: str = "",
 ) -> OrderStatusChange:
     """Move `order` to `to_status` with its stock effects; IllegalTransition when the move is not allowed.
 
@@ -550,10 +551,15 @@ def order_transition(
     (the order becomes `partially_returned` until every unit is back).
 
     A move to the status the order is already in raises AlreadyInStatus having written nothing (no history,
-    stock movement, email, commission event or tracking change): see `_is_repeat`.
+    stock movement, email, commission event or tracking change): see `_is_repeat`. So does a move whose
+    `reference` (the integrator's id for it, such as its return number) this order has already recorded: a
+    retried partial return is then applied once.
     """
     occurred_at = occurred_at or timezone.now()
     order = Order.objects.select_for_update().get(pk=order.pk)
+    reference = reference.strip()[:100]
+    if reference and order.history.filter(reference=reference).exists():
+        raise AlreadyInStatus(_("This move was already recorded; nothing changed."))
     if to_status == S.SHIPPED and ship_from is not None and order.status == S.PLACED:
         return _ship_parcel(order, set(ship_from), occurred_at, actor, actor_label, tracking, note)
     if _is_repeat(order, to_status, lines):
@@ -610,6 +616,7 @@ def order_transition(
         actor_label=actor_label[:100],
         lines=recorded_lines,
         note=note[:300],
+        reference=reference,
     )
     commission_hooks.order_status_changed(change)
     if final_status in {S.DELIVERED, S.COLLECTED}:

@@ -152,3 +152,31 @@ def test_the_service_names_a_repeat_and_writes_nothing(warehouse_bologna):
     assert isinstance(repeat.value, IllegalTransition)
     order.refresh_from_db()
     assert (order.tracking_number, _history(order, S.SHIPPED)) == ("", 1)
+
+
+def test_a_partial_return_retried_with_its_reference_is_applied_once(
+    api_client, warehouse_bologna, status_changes_seen
+):
+    order, stock = _order(warehouse_bologna, quantity=3)
+    sku = order.lines.get().sku
+    _move(api_client, order, "shipped")
+    _move(api_client, order, "delivered")
+    one = [{"sku": sku, "quantity": 1}]
+    first = _move(api_client, order, "returned", lines=one, reference="RMA-1")
+    retry = _move(api_client, order, "returned", lines=one, reference="RMA-1")
+    assert (first.status_code, retry.status_code) == (200, 200)
+    assert retry.json()["lines"][0]["returned_quantity"] == 1 and retry.json()["status"] == S.PARTIALLY_RETURNED
+    second = _move(api_client, order, "returned", lines=one, reference="RMA-2")  # a second parcel coming back
+    assert second.json()["lines"][0]["returned_quantity"] == 2
+    stock.refresh_from_db()
+    assert stock.on_hand == 5 - 3 + 2
+    assert status_changes_seen.count(S.PARTIALLY_RETURNED) == 2
+    assert list(order.history.exclude(reference="").values_list("reference", flat=True)) == ["RMA-1", "RMA-2"]
+
+
+@pytest.mark.parametrize("reference", ["x" * 101, 42, ["RMA-1"]])
+def test_a_malformed_reference_is_400_and_moves_nothing(api_client, warehouse_bologna, reference):
+    order, _stock = _order(warehouse_bologna)
+    assert _move(api_client, order, "shipped", reference=reference).status_code == 400
+    order.refresh_from_db()
+    assert order.status == S.PLACED
