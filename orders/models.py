@@ -159,7 +159,7 @@ class OrderStatusChange(models.Model):
     lines = models.JSONField(default=list, blank=True)
     note = models.CharField(max_length=300, blank=True)
     # The integrator's own id for this move (its return number, say): the same move sent again is applied once.
-    reference = models.CharField(_("reference"), max_length=100, blank=True, default="")
+    reference = models.CharField(_("reference"), max_length=100, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
