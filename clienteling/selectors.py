@@ -369,8 +369,8 @@ class ChannelOrder:
 def customer_orders(
     *, customer: Customer, viewer: AbstractBaseUser | None = None, limit: int = 20
 ) -> list[ChannelOrder]:
-    """Online, endless-aisle and in-store purchases, newest first (two queries, three with a `viewer`); with it, each order says
-    whether they may open it (the profile lists orders from the whole network, not only their stores').
+    """Online, endless-aisle and in-store purchases, newest first (two queries, three with a `viewer`). With a
+    `viewer`, each order says whether they may open it: the profile lists orders from the whole network.
 
     Plain `values()` rows and a per-order subquery for the total: this runs on every profile view, and
     grouping whole order rows (with their stores) costs more to build and run than the lines' sum.

@@ -24,8 +24,8 @@ from .services import (
 )
 
 
-# What the profile shows: contact and orders always; the rest only with clienteling consent.
 def _shown_sections(customer: Customer) -> list[str]:
+    """What the profile shows: contact and orders always; the rest only with clienteling consent."""
     return ALWAYS_SHOWN + (CONSENTED_SECTIONS if customer.consent_clienteling else [])
 
 

@@ -333,20 +333,25 @@ def _cents(value: Decimal | None) -> Decimal:
 # --- who may open an order, what a location ships -----------------------------------------------------------
 
 
+def _store_ids(user: AbstractBaseUser) -> set[int] | None:
+    """The ids of the stores a person works at; None for head office, who sees every order."""
+    from omniportal.access import is_head_office, user_stores
+
+    return None if is_head_office(user) else set(user_stores(user).values_list("pk", flat=True))
+
+
 def orders_visible_to(*, user: AbstractBaseUser) -> QuerySet[Order]:
     """The orders a person may open and move: every one for head office; for anyone else those one of their
     stores sold, hands over at pickup, or ships a line from (an endless-aisle line sourced at another store)."""
     from django.db.models import Exists, OuterRef
 
-    from omniportal.access import is_head_office, user_stores
-
     from .models import OrderLine
 
-    if is_head_office(user):
+    stores = _store_ids(user)
+    if stores is None:
         return Order.objects.all()
     # The few store ids as literals, not a subquery repeated in each branch: PostgreSQL then plans the three
     # conditions on the orders' own columns and one probe of the order's lines (measured: 3.9 → 2.9 ms).
-    stores = list(user_stores(user).values_list("pk", flat=True))
     ships_a_line = OrderLine.objects.filter(order=OuterRef("pk"), source_id__in=stores)
     return Order.objects.filter(Q(selling_store_id__in=stores) | Q(pickup_store_id__in=stores) | Exists(ships_a_line))
 
@@ -367,14 +372,12 @@ def order_access(*, user: AbstractBaseUser, order: Order) -> OrderAccess:
     Whoever ships, ships the parcel of their own stores when they supply a line, else every line left (a selling
     store recording what a warehouse sent).
     """
-    from omniportal.access import is_head_office, user_stores
-
     from .services import allowed_moves
 
     moves = allowed_moves(order)
-    if is_head_office(user):
+    stores = _store_ids(user)
+    if stores is None:
         return OrderAccess(moves, None)
-    stores = set(user_stores(user).values_list("pk", flat=True))
     supplying = set(order.lines.filter(source_id__in=stores, shipped_quantity=0).values_list("source_id", flat=True))
     ship_from = supplying or None
     if order.selling_store_id in stores or order.pickup_store_id in stores:

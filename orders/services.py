@@ -607,18 +607,16 @@ def order_transition(
     if to_status == S.SHIPPED and tracking:
         update_fields += _set_tracking(order, tracking)
     order.save(update_fields=update_fields)
-    change = OrderStatusChange.objects.create(
-        order=order,
+    change = _record_change(
+        order,
         from_status=from_status,
-        to_status=final_status,
         occurred_at=occurred_at,
         actor=actor,
-        actor_label=actor_label[:100],
+        actor_label=actor_label,
         lines=recorded_lines,
-        note=note[:300],
+        note=note,
         reference=reference,
     )
-    commission_hooks.order_status_changed(change)
     if final_status in {S.DELIVERED, S.COLLECTED}:
         _aftersales_task(order, actor)
     if final_status == S.READY:
@@ -668,15 +666,39 @@ def _ship_parcel(
         update_fields += _set_tracking(order, tracking)
     order.save(update_fields=update_fields)
     parcel_note = note or " · ".join(filter(None, [(tracking or {}).get("carrier"), (tracking or {}).get("number")]))
+    return _record_change(
+        order,
+        from_status=S.PLACED,
+        occurred_at=occurred_at,
+        actor=actor,
+        actor_label=actor_label,
+        lines=[{"sku": line.sku, "quantity": line.quantity} for line in parcel],
+        note=str(parcel_note),
+    )
+
+
+def _record_change(
+    order: Order,
+    *,
+    from_status: str,
+    occurred_at: dt.datetime,
+    actor: AbstractBaseUser | None,
+    actor_label: str,
+    lines: list[dict],
+    note: str,
+    reference: str = "",
+) -> OrderStatusChange:
+    """The history entry of a move to `order`'s (saved) status, handed to the commission ledger."""
     change = OrderStatusChange.objects.create(
         order=order,
-        from_status=S.PLACED,
+        from_status=from_status,
         to_status=order.status,
         occurred_at=occurred_at,
         actor=actor,
         actor_label=actor_label[:100],
-        lines=[{"sku": line.sku, "quantity": line.quantity} for line in parcel],
-        note=str(parcel_note)[:300],
+        lines=lines,
+        note=note[:300],
+        reference=reference,
     )
     commission_hooks.order_status_changed(change)
     return change
