@@ -75,7 +75,8 @@ def _manage(env: dict[str, str], *args: str) -> None:
 
 
 def _needs_seed(scale: str) -> bool:
-    from inventory.models import Location, Product
+    from inventory.models import Product
+    from omniportal.models import Location
 
     minimum = SCALE_MINIMUM[scale]
     return Product.objects.count() < minimum["products"] or Location.objects.count() < minimum["locations"]

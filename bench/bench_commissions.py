@@ -163,7 +163,7 @@ def _crediting(ctx, stores) -> None:
 
 
 def run(ctx) -> None:
-    from inventory.models import Location, LocationKind
+    from omniportal.models import Location, LocationKind
 
     stores = list(Location.objects.filter(kind=LocationKind.STORE, active=True, commission_eligible=True))
     if not stores:

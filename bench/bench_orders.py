@@ -88,10 +88,11 @@ def run(ctx) -> None:
     from django.db import connection
 
     from bench.core import BenchError, Measurement, Timing
-    from inventory.models import Location, LocationKind, StockLevel
+    from inventory.models import StockLevel
     from inventory.selectors import availability_rows
     from inventory.services import InsufficientStock, StockLine, stock_reserve
     from inventory.views import NEAREST_SHOWN
+    from omniportal.models import Location, LocationKind
 
     store = Location.objects.filter(code="MI01").first() or Location.objects.filter(kind=LocationKind.STORE).first()
     if store is None:

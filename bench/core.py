@@ -189,8 +189,8 @@ class BenchContext:
         store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         if store_code is not None:
-            from inventory.models import Location
             from omniportal.middleware import SESSION_STORE_KEY
+            from omniportal.models import Location
 
             store[SESSION_STORE_KEY] = Location.objects.get(code=store_code).pk
         store.create()

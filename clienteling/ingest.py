@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from django.db.models import OuterRef, Q, Subquery
 
 from inventory.ingest import Counts
-from inventory.models import Location, LocationKind, Product
+from inventory.models import Product
 from omniportal.api_batch import (
     Checker,
     Country,
@@ -32,6 +32,7 @@ from omniportal.api_batch import (
     Timestamp,
     text,
 )
+from omniportal.models import Location, LocationKind
 from omniportal.text import digits, name_key, to_e164
 
 from .models import BrowsingEvent, Cart, CartLine, Customer, EventType, Visit, WishlistItem

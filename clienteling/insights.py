@@ -43,7 +43,7 @@ from .models_insights import CartDayFact, DistanceBand, InfluenceDayFact, Insigh
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
-    from inventory.models import Location
+    from omniportal.models import Location
 
 ABANDON_AFTER = timedelta(hours=24)
 BAND_EDGES_KM = (5, 15, 50)

@@ -40,7 +40,7 @@ class Customer(models.Model):
     search_name = models.CharField(max_length=210, blank=True, editable=False)
     phone_digits = models.CharField(max_length=20, blank=True, editable=False)
     nearest_store = models.ForeignKey(
-        "inventory.Location", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "omniportal.Location", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     nearest_store_km = models.FloatField(_("distance to nearest store (km)"), null=True, blank=True)
     source_updated_at = models.DateTimeField(_("source updated at"), null=True, blank=True)
@@ -205,7 +205,7 @@ class VisitSource(models.TextChoices):
 
 
 class Visit(models.Model):
-    store = models.ForeignKey("inventory.Location", on_delete=models.CASCADE, related_name="visits")
+    store = models.ForeignKey("omniportal.Location", on_delete=models.CASCADE, related_name="visits")
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, null=True, blank=True, related_name="visits")
     customer_external_id = models.CharField(max_length=64, blank=True)
     loyalty_number = models.CharField(max_length=32, blank=True)
@@ -231,7 +231,7 @@ class Visit(models.Model):
 class Note(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    store = models.ForeignKey("inventory.Location", on_delete=models.PROTECT, null=True, related_name="+")
+    store = models.ForeignKey("omniportal.Location", on_delete=models.PROTECT, null=True, related_name="+")
     body = models.TextField(_("note"), max_length=2000)
     created_at = models.DateTimeField(_("written"), auto_now_add=True)
 
@@ -252,7 +252,7 @@ class TaskStatus(models.TextChoices):
 
 class FollowUpTask(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="tasks")
-    store = models.ForeignKey("inventory.Location", on_delete=models.PROTECT, related_name="tasks")
+    store = models.ForeignKey("omniportal.Location", on_delete=models.PROTECT, related_name="tasks")
     title = models.CharField(_("task"), max_length=200)
     due_on = models.DateField(_("due"), null=True, blank=True)
     assigned_to = models.ForeignKey(
@@ -331,7 +331,7 @@ class ProfileAccess(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    store = models.ForeignKey("inventory.Location", on_delete=models.PROTECT, null=True, related_name="+")
+    store = models.ForeignKey("omniportal.Location", on_delete=models.PROTECT, null=True, related_name="+")
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="accesses")
     accessed_at = models.DateTimeField(auto_now_add=True, db_index=True)
     via = models.CharField(max_length=16, choices=AccessVia.choices, default=AccessVia.PROFILE)

@@ -58,7 +58,7 @@ class CartDayFact(models.Model):
 
     day = models.DateField()
     # The customer's nearest store; NULL for anonymous carts and customers without coordinates.
-    store = models.ForeignKey("inventory.Location", on_delete=models.CASCADE, null=True, related_name="+")
+    store = models.ForeignKey("omniportal.Location", on_delete=models.CASCADE, null=True, related_name="+")
     band = models.PositiveSmallIntegerField(choices=DistanceBand.choices)
     carts = models.PositiveIntegerField(default=0)
     ordered = models.PositiveIntegerField(default=0)
@@ -89,7 +89,7 @@ class RopoDayFact(models.Model):
     """
 
     day = models.DateField()
-    store = models.ForeignKey("inventory.Location", on_delete=models.CASCADE, null=True, related_name="+")
+    store = models.ForeignKey("omniportal.Location", on_delete=models.CASCADE, null=True, related_name="+")
     band = models.PositiveSmallIntegerField(choices=DistanceBand.choices)
     lag_days = models.PositiveSmallIntegerField()
     carts = models.PositiveIntegerField(default=0)
@@ -109,7 +109,7 @@ class StoreDayFact(models.Model):
     """A store's in-store sales on `day`, and the online orders placed that day credited to it."""
 
     day = models.DateField()
-    store = models.ForeignKey("inventory.Location", on_delete=models.CASCADE, related_name="+")
+    store = models.ForeignKey("omniportal.Location", on_delete=models.CASCADE, related_name="+")
     sales_revenue = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
     credited_orders = models.PositiveIntegerField(default=0)
     credited_amount = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
@@ -129,7 +129,7 @@ class InfluenceDayFact(models.Model):
     """In-store revenue on `day` whose SKU the same customer touched online `lag_days` calendar days earlier."""
 
     day = models.DateField()
-    store = models.ForeignKey("inventory.Location", on_delete=models.CASCADE, related_name="+")
+    store = models.ForeignKey("omniportal.Location", on_delete=models.CASCADE, related_name="+")
     lag_days = models.PositiveSmallIntegerField()
     revenue = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
 

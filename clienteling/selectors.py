@@ -47,7 +47,7 @@ from .models import (
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
-    from inventory.models import Location
+    from omniportal.models import Location
 
 SEARCH_LIMIT = 20
 EVENTS_PAGE_SIZE = 10

@@ -28,7 +28,7 @@ from .models import (
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
-    from inventory.models import Location
+    from omniportal.models import Location
 
 
 class ClientelingError(Exception):

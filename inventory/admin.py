@@ -1,4 +1,4 @@
-"""Head office's admin for the catalogue, locations, stock and the geography tables."""
+"""Head office's admin for the catalogue, stock and the geography tables."""
 
 from __future__ import annotations
 
@@ -8,25 +8,7 @@ from django.http import HttpRequest
 
 from omniportal.text import fold
 
-from .models import Category, City, CityAlias, Location, PostalCode, Product, StockLevel, StockMovement
-
-
-@admin.register(Location)
-class LocationAdmin(admin.ModelAdmin):
-    list_display = [
-        "code",
-        "name",
-        "kind",
-        "city",
-        "country",
-        "ships_to_home",
-        "offers_pickup",
-        "commission_eligible",
-        "active",
-    ]
-    list_filter = ["kind", "active", "ships_to_home", "offers_pickup", "commission_eligible", "country"]
-    search_fields = ["code", "name", "city", "postal_code"]
-    ordering = ["code"]
+from .models import Category, City, CityAlias, PostalCode, Product, StockLevel, StockMovement
 
 
 @admin.register(Category)

@@ -22,6 +22,7 @@ from omniportal.api_views import (
     query_int,
     query_point,
 )
+from omniportal.models import Location, LocationKind
 
 from .ingest import (
     LocationIn,
@@ -31,7 +32,7 @@ from .ingest import (
     products_upsert,
     stock_levels_apply,
 )
-from .models import Location, LocationKind, Product, StockLevel, atp_expression
+from .models import Product, StockLevel, atp_expression
 from .selectors import nearest_first, stock_by_distance
 
 # -- selectors ------------------------------------------------------------------------------------------------

@@ -5,9 +5,10 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
+from omniportal.models import Location, LocationKind
 from omniportal.text import fold
 
-from .models import Category, Location, LocationKind, Product, StockLevel
+from .models import Category, Product, StockLevel
 
 
 class LocationFactory(factory.django.DjangoModelFactory):

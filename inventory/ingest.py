@@ -28,9 +28,10 @@ from omniportal.api_batch import (
     last_wins,
     text,
 )
+from omniportal.models import Location
 from omniportal.text import fold
 
-from .models import Category, Location, MovementKind, PostalCode, Product, StockLevel, StockMovement
+from .models import Category, MovementKind, PostalCode, Product, StockLevel, StockMovement
 from .services import stock_lock_order
 
 

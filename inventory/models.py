@@ -1,4 +1,4 @@
-"""Catalogue, locations, stock and the geography used to locate deliveries."""
+"""Catalogue, stock and the geography used to locate deliveries (the locations themselves are the platform's)."""
 
 from __future__ import annotations
 
@@ -6,45 +6,6 @@ from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Greatest
 from django.utils.translation import gettext_lazy as _
-
-
-class LocationKind(models.TextChoices):
-    STORE = "store", _("Store")
-    WAREHOUSE = "warehouse", _("Warehouse")
-
-
-class Location(models.Model):
-    code = models.CharField(_("code"), max_length=32, unique=True)
-    name = models.CharField(_("name"), max_length=200)
-    kind = models.CharField(_("kind"), max_length=16, choices=LocationKind.choices)
-    address_line1 = models.CharField(_("address"), max_length=200, blank=True)
-    city = models.CharField(_("city"), max_length=100, blank=True)
-    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
-    country = models.CharField(_("country"), max_length=2)
-    lat = models.FloatField(_("latitude"))
-    lon = models.FloatField(_("longitude"))
-    ships_to_home = models.BooleanField(_("ships to home"), default=True)
-    offers_pickup = models.BooleanField(_("offers pickup"), default=False)
-    commission_eligible = models.BooleanField(_("commission eligible"), default=True)
-    active = models.BooleanField(_("active"), default=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = _("location")
-        verbose_name_plural = _("locations")
-        ordering = ["code"]
-        constraints = [
-            models.CheckConstraint(condition=Q(lat__gte=-90, lat__lte=90), name="location_lat_range"),
-            models.CheckConstraint(condition=Q(lon__gte=-180, lon__lte=180), name="location_lon_range"),
-        ]
-        indexes = [models.Index(fields=["kind", "active"], name="location_kind_active")]
-
-    def __str__(self) -> str:
-        return f"{self.code} · {self.name}"
-
-    @property
-    def is_store(self) -> bool:
-        return self.kind == LocationKind.STORE
 
 
 class Category(models.Model):
@@ -93,7 +54,7 @@ def atp_expression(prefix: str = "") -> Greatest:
 class StockLevel(models.Model):
     """One product at one location. on_hand is owned by the feed and by movements; reserved by open orders."""
 
-    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="stock_levels")
+    location = models.ForeignKey("omniportal.Location", on_delete=models.CASCADE, related_name="stock_levels")
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="stock_levels")
     on_hand = models.IntegerField(_("on hand"), default=0)
     reserved = models.IntegerField(_("reserved"), default=0)

@@ -29,8 +29,7 @@ from django.db.models.base import ModelState
 from django.db.models.signals import post_delete, post_save
 
 from omniportal.geo import EARTH_RADIUS_KM, haversine_km
-
-from .models import Location, LocationKind
+from omniportal.models import Location, LocationKind
 
 FINE_CELLS_PER_DEGREE = 10
 # Float error in haversine is ~1e-12 km; pad generously, it only costs an extra candidate now and then.

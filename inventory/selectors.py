@@ -25,9 +25,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from omniportal.geo import EARTH_RADIUS_KM
+from omniportal.models import Location, LocationKind
 from omniportal.text import fold
 
-from .models import Location, LocationKind, Product, StockLevel, atp_expression
+from .models import Product, StockLevel, atp_expression
 
 SEARCH_LIMIT = 30
 

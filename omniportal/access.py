@@ -10,13 +10,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 
-from .models import Role
+from .models import Location, LocationKind, Role
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
     from django.http import HttpRequest, HttpResponse
-
-    from inventory.models import Location
 
 M = TypeVar("M", bound=Model)
 
@@ -42,8 +40,6 @@ def is_manager(user: AbstractBaseUser | AnonymousUser) -> bool:
 
 def user_stores(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Location]:
     """The stores a person works for: their assigned stores; every store for head office."""
-    from inventory.models import Location, LocationKind
-
     stores = Location.objects.filter(kind=LocationKind.STORE)
     role = user_role(user)
     if role is None:

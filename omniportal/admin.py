@@ -7,7 +7,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .models import IntegrationToken, StaffProfile, TokenScope
+from .models import IntegrationToken, Location, StaffProfile, TokenScope
 from .pins import PIN_MAX_LENGTH, PIN_MIN_LENGTH, validate_new_pin
 from .services import integration_token_create, staff_pin_clear, staff_pin_set
 
@@ -134,3 +134,21 @@ class IntegrationTokenAdmin(admin.ModelAdmin):
     def revoke(self, request: HttpRequest, queryset) -> None:
         updated = queryset.update(active=False)
         messages.success(request, _("%d token(s) revoked.") % updated)
+
+
+@admin.register(Location)
+class LocationAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "name",
+        "kind",
+        "city",
+        "country",
+        "ships_to_home",
+        "offers_pickup",
+        "commission_eligible",
+        "active",
+    ]
+    list_filter = ["kind", "active", "ships_to_home", "offers_pickup", "commission_eligible", "country"]
+    search_fields = ["code", "name", "city", "postal_code"]
+    ordering = ["code"]

@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from .access import ROLE_GROUPS
-from .models import IntegrationToken, Role, StaffProfile, TokenScope, hash_token_key
+from .models import IntegrationToken, Location, LocationKind, Role, StaffProfile, TokenScope, hash_token_key
 from .pins import validate_new_pin, validate_pin_format
 from .throttle import PIN_SCOPE, reset_failures
 
@@ -40,8 +40,6 @@ def staff_user_create(
     pin: str | None = None,
 ) -> AbstractUser:
     """Create (or update) a person with their role group, stores and optional PIN."""
-    from inventory.models import Location, LocationKind
-
     codes = list(dict.fromkeys(store_codes))
     stores = list(Location.objects.filter(code__in=codes, kind=LocationKind.STORE))
     missing = sorted(set(codes) - {store.code for store in stores})

@@ -15,9 +15,9 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from inventory.models import Location, LocationKind
 from omniportal.api_errors import BatchValidationError, error
 from omniportal.api_views import error_responses
+from omniportal.models import Location, LocationKind
 
 from .commissions import commission_entries, parse_period
 from .models import CommissionEntry

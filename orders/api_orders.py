@@ -20,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from clienteling.models import Customer
-from inventory.models import Location, LocationKind, Product
+from inventory.models import Product
 from omniportal.api_batch import (
     Checker,
     Currency,
@@ -33,6 +33,7 @@ from omniportal.api_batch import (
 )
 from omniportal.api_errors import Conflict, error
 from omniportal.api_views import WRITE_ERRORS, IntegrationView, error_responses
+from omniportal.models import Location, LocationKind
 
 from .api_commissions import commission_entry_data  # the one shape of a commission entry
 from .models import CommissionEntry, DeliveryMethod, Order, OrderLine, OrderStatus

@@ -26,10 +26,10 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from inventory.models import Location, LocationKind
 from inventory.nearest import InvalidPoint, StoreIndex, store_index
 from omniportal.access import is_head_office, user_stores
 from omniportal.geo import haversine_km
+from omniportal.models import Location, LocationKind
 
 from .models import (
     CommissionEntry,

@@ -58,7 +58,7 @@ class Order(models.Model):
     )
     customer_external_id = models.CharField(max_length=64, blank=True)
     selling_store = models.ForeignKey(
-        "inventory.Location", on_delete=models.PROTECT, null=True, blank=True, related_name="sold_orders"
+        "omniportal.Location", on_delete=models.PROTECT, null=True, blank=True, related_name="sold_orders"
     )
     placed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -69,7 +69,7 @@ class Order(models.Model):
     till_receipt = models.CharField(_("till receipt"), max_length=64, blank=True)
     delivery_method = models.CharField(_("delivery"), max_length=8, choices=DeliveryMethod.choices)
     pickup_store = models.ForeignKey(
-        "inventory.Location", on_delete=models.PROTECT, null=True, blank=True, related_name="pickup_orders"
+        "omniportal.Location", on_delete=models.PROTECT, null=True, blank=True, related_name="pickup_orders"
     )
     delivery_name = models.CharField(_("recipient"), max_length=200, blank=True)
     delivery_line1 = models.CharField(_("address"), max_length=200, blank=True)
@@ -121,7 +121,7 @@ class OrderLine(models.Model):
     quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
     unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=2)
     discount = models.DecimalField(_("discount"), max_digits=12, decimal_places=2, default=Decimal("0"))
-    source = models.ForeignKey("inventory.Location", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    source = models.ForeignKey("omniportal.Location", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     reserved_quantity = models.PositiveIntegerField(default=0)
     shipped_quantity = models.PositiveIntegerField(default=0)
     cancelled_quantity = models.PositiveIntegerField(default=0)
@@ -181,7 +181,7 @@ class Sale(models.Model):
     """An in-store till sale, pushed by the POS."""
 
     external_id = models.CharField(max_length=64, unique=True)
-    store = models.ForeignKey("inventory.Location", on_delete=models.PROTECT, related_name="sales")
+    store = models.ForeignKey("omniportal.Location", on_delete=models.PROTECT, related_name="sales")
     sold_at = models.DateTimeField()
     currency = models.CharField(max_length=3)
     customer = models.ForeignKey(
@@ -235,7 +235,7 @@ class Basket(models.Model):
     """An endless-aisle basket an associate builds for a customer before placing the order."""
 
     customer = models.ForeignKey("clienteling.Customer", on_delete=models.CASCADE, related_name="baskets")
-    store = models.ForeignKey("inventory.Location", on_delete=models.PROTECT, related_name="+")
+    store = models.ForeignKey("omniportal.Location", on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=12, choices=BasketStatus.choices, default=BasketStatus.OPEN)
     from_cart = models.ForeignKey(
@@ -259,7 +259,7 @@ class BasketLine(models.Model):
     product = models.ForeignKey("inventory.Product", on_delete=models.PROTECT, related_name="+")
     quantity = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)])
     # The associate's override of the proposed fulfilment source; empty means "follow the plan".
-    source = models.ForeignKey("inventory.Location", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    source = models.ForeignKey("omniportal.Location", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     class Meta:
         verbose_name = _("basket line")
@@ -376,7 +376,7 @@ class CommissionEntry(models.Model):
     """One line of the commission ledger. Append-only: never updated, never deleted."""
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="commission_entries")
-    store = models.ForeignKey("inventory.Location", on_delete=models.PROTECT, related_name="commission_entries")
+    store = models.ForeignKey("omniportal.Location", on_delete=models.PROTECT, related_name="commission_entries")
     kind = models.CharField(_("kind"), max_length=10, choices=EntryKind.choices)
     # What caused the entry: "credit" for the order's credit, "change:<status change id>" for a reversal.
     event_key = models.CharField(max_length=40)
@@ -432,7 +432,7 @@ class StatementStatus(models.TextChoices):
 
 
 class Statement(models.Model):
-    store = models.ForeignKey("inventory.Location", on_delete=models.PROTECT, related_name="statements")
+    store = models.ForeignKey("omniportal.Location", on_delete=models.PROTECT, related_name="statements")
     period = models.DateField(_("period"), help_text=_("First day of the month."))
     status = models.CharField(_("status"), max_length=10, choices=StatementStatus.choices, default=StatementStatus.OPEN)
     comment = models.TextField(_("comment"), blank=True, max_length=2000)

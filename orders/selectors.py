@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from django.contrib.auth.models import AbstractBaseUser
 
-    from inventory.models import Location
+    from omniportal.models import Location
 
 
 def pickups_to_prepare(*, store: Location) -> QuerySet[Order]:
@@ -117,7 +117,8 @@ def fulfilment_plan(*, requests: list[PlanRequest], origin: tuple[float, float] 
     Two queries: the ATP of each requested product at every active ship-to-home location holding some, then
     those locations (and the overridden ones), each built once however many lines it holds.
     """
-    from inventory.models import Location, StockLevel, atp_expression
+    from inventory.models import StockLevel, atp_expression
+    from omniportal.models import Location
 
     product_ids = {r.product_id for r in requests}
     rows = list(

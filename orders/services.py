@@ -13,7 +13,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from inventory.models import Location
 from inventory.services import (
     InsufficientStock,
     ShortLine,
@@ -23,6 +22,7 @@ from inventory.services import (
     stock_return,
     stock_ship,
 )
+from omniportal.models import Location
 
 from . import commission_hooks
 from .location import ResolvedLocation, delivery_location_resolve, is_country_code, valid_coordinates

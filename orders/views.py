@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from clienteling.models import Customer
-from inventory.models import Location, Product
+from inventory.models import Product
 from inventory.views import BASKET_CUSTOMER_SESSION_KEY
 from omniportal.access import staff_required
+from omniportal.models import Location
 
 from . import selectors
 from .forms import AddressForm, BasketAddForm, BasketLineForm, PageForm, PlaceForm, TransitionForm

@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from inventory.models import Location
 from omniportal.access import head_office_required, manager_required, user_stores
+from omniportal.models import Location
 
 from .commissions import (
     StatementNotFound,

@@ -4,7 +4,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from inventory.factories import ProductFactory
-from inventory.models import Location, PostalCode, Product, StockLevel
+from inventory.models import PostalCode, Product, StockLevel
+from omniportal.models import Location
 
 
 def write(tmp_path, name: str, text: str, encoding: str = "utf-8"):

@@ -7,8 +7,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from inventory.factories import ProductFactory
-from inventory.models import Location, StockLevel
+from inventory.models import StockLevel
 from inventory.views import NEAREST_SHOWN
+from omniportal.models import Location
 from tests.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -4,7 +4,8 @@ import pytest
 from django.utils import timezone
 
 from inventory.factories import LocationFactory, ProductFactory, StockLevelFactory, WarehouseFactory
-from inventory.models import Location, StockLevel
+from inventory.models import StockLevel
+from omniportal.models import Location
 
 URL = "/api/v1/availability/"
 

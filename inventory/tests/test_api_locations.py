@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from inventory.models import Location
+from omniportal.models import Location
 
 URL = "/api/v1/locations/"
 

@@ -9,9 +9,10 @@ import pytest
 from django.utils import timezone
 
 from inventory.factories import LocationFactory, ProductFactory
-from inventory.models import LocationKind, StockLevel
+from inventory.models import StockLevel
 from inventory.selectors import availability_for_sku
 from omniportal.geo import haversine_km
+from omniportal.models import LocationKind
 
 pytestmark = pytest.mark.django_db
 

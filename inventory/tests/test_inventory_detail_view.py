@@ -8,9 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from inventory.factories import ProductFactory
-from inventory.models import Location, LocationKind, StockLevel
+from inventory.models import StockLevel
 from inventory.selectors import Availability, LocationSummary
 from inventory.views import NEAREST_SHOWN
+from omniportal.models import Location, LocationKind
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from inventory.factories import LocationFactory, WarehouseFactory
-from inventory.models import Location, LocationKind
 from inventory.nearest import InvalidPoint, StoreIndex, make_entry, nearest_store, store_index
 from omniportal.geo import haversine_km
+from omniportal.models import Location, LocationKind
 
 
 def brute_force(stores, lat, lon):

@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 from django.db import connection, transaction
 
 from clienteling.models import BrowsingEvent, Cart, CartLine, Customer, FollowUpTask, Note, Visit, WishlistItem
-from inventory.models import Category, Location, Product, StockLevel, StockMovement
-from omniportal.models import Role
+from inventory.models import Category, Product, StockLevel, StockMovement
+from omniportal.models import Location, Role
 from orders.models import Order, OrderLine, OrderStatusChange, Sale, SaleLine
 
 from . import data

@@ -9,8 +9,8 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from inventory.factories import LocationFactory
-from inventory.models import Location
 from omniportal.db_router import REPLICA_DB_ALIAS, PrimaryReplicaRouter, read_replica, replica_configured
+from omniportal.models import Location
 from omniportal.settings_replica import replica_databases
 
 ROUTER = override_settings(DATABASE_ROUTERS=["omniportal.db_router.PrimaryReplicaRouter"])

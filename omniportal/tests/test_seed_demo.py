@@ -13,12 +13,12 @@ from django.db import connection
 from django.utils import timezone
 
 from clienteling.models import BrowsingEvent, Cart, CartLine, Customer, FollowUpTask, Note, Visit, WishlistItem
-from inventory.models import Category, Location, Product, StockLevel, StockMovement
+from inventory.models import Category, Product, StockLevel, StockMovement
 from omniportal.demo.generate import EVENT_COLUMNS
 from omniportal.demo.places import StoreIndex, StorePoint
 from omniportal.demo.seed import DEMO_PASSWORD, DEMO_PEOPLE, DEMO_PIN
 from omniportal.geo import haversine_km
-from omniportal.models import Role
+from omniportal.models import Location, Role
 from omniportal.text import digits, name_key, to_e164
 from orders.models import Order, OrderLine, OrderStatusChange, Sale, SaleLine
 

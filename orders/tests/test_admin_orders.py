@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from inventory.factories import StockLevelFactory
-from inventory.models import Location, Product, StockLevel, StockMovement
+from inventory.models import Product, StockLevel, StockMovement
+from omniportal.models import Location
 from orders.factories import OrderFactory, OrderLineFactory
 from orders.models import LocationSource, Order, OrderStatus
 

@@ -12,8 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from inventory.factories import LocationFactory, ProductFactory
-from inventory.models import Location, LocationKind, StockLevel
+from inventory.models import StockLevel
 from omniportal.geo import haversine_km
+from omniportal.models import Location, LocationKind
 from orders import selectors
 from orders.selectors import PlanRequest, SourceOption, _cheapest_cover, fulfilment_plan
 
