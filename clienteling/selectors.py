@@ -6,7 +6,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -29,6 +29,7 @@ from django.db.models.functions import Cast, Coalesce, Collate, Round
 from django.utils import timezone
 
 from omniportal.access import is_head_office, scope_to_stores, user_stores
+from omniportal.money import cents
 from omniportal.text import digits, fold_name
 
 from .models import (
@@ -236,11 +237,6 @@ class ProfileLine:
     availability: ProductAvailability = field(default_factory=ProductAvailability)
 
 
-def _cents(value: Decimal) -> Decimal:
-    """SQLite computes money sums in floating point (385.900000000000); show and compare cents."""
-    return Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
-
-
 def customer_for_profile(*, pk: int) -> Customer | None:
     """The customer with lifetime value (what they kept of their orders + in-store sales) in one query.
 
@@ -410,7 +406,7 @@ def customer_orders(
             channel=str(channels.get(order["channel"], order["channel"])),
             when=order["placed_at"],
             status=str(statuses.get(order["status"], order["status"])),
-            total=_cents(order["total"]),
+            total=cents(order["total"]),
             currency=order["currency"],
             store_name=order["store_name"],
             openable=order["number"] in openable,
@@ -423,7 +419,7 @@ def customer_orders(
             channel="store",
             when=sale["sold_at"],
             status="",
-            total=_cents(sale["total"]),
+            total=cents(sale["total"]),
             currency=sale["currency"],
             store_name=sale["store__name"],
         )

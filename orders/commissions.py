@@ -30,6 +30,7 @@ from inventory.nearest import InvalidPoint, StoreIndex, store_index
 from omniportal.access import is_head_office, user_stores
 from omniportal.geo import haversine_km
 from omniportal.models import Location, LocationKind
+from omniportal.money import cents, round_money
 
 from .models import (
     CommissionEntry,
@@ -62,28 +63,6 @@ REVERSAL_STATUSES = frozenset(
 ONE = Decimal("1")
 ZERO = Decimal("0")
 RATE_PLACES = Decimal("0.0001")
-# ISO 4217 currencies without a minor unit. Others round to cents (the ledger stores two decimals).
-ZERO_DECIMAL_CURRENCIES = frozenset(
-    {
-        "BIF",
-        "CLP",
-        "DJF",
-        "GNF",
-        "ISK",
-        "JPY",
-        "KMF",
-        "KRW",
-        "PYG",
-        "RWF",
-        "UGX",
-        "UYI",
-        "VND",
-        "VUV",
-        "XAF",
-        "XOF",
-        "XPF",
-    }
-)
 
 
 # ── Errors ──────────────────────────────────────────────────────────────────────────────────────────
@@ -106,15 +85,6 @@ class StatementTransitionRefused(CommissionError):
 
 
 # ── Money and periods (pure) ────────────────────────────────────────────────────────────────────────
-
-
-def minor_unit(currency: str) -> Decimal:
-    return ONE if currency.upper() in ZERO_DECIMAL_CURRENCIES else Decimal("0.01")
-
-
-def round_money(value: Decimal, currency: str) -> Decimal:
-    """Round once, half-even, to the currency's minor unit."""
-    return value.quantize(minor_unit(currency), rounding=ROUND_HALF_EVEN)
 
 
 @dataclass(frozen=True)
@@ -847,12 +817,7 @@ def commission_monthly_net(*, store: Location, until: date, months: int = 12) ->
         .annotate(net=Sum("amount"))
         .values_list("period", "net")
     )
-    return [(period, _cents(totals.get(period) or ZERO)) for period in periods]
-
-
-def _cents(value: Decimal) -> Decimal:
-    # SQLite sums decimals as floats-ish strings ("7.5"); show money with its two decimals everywhere.
-    return Decimal(value).quantize(Decimal("0.01"))
+    return [(period, cents(totals.get(period) or ZERO)) for period in periods]
 
 
 @dataclass
@@ -888,9 +853,9 @@ def commission_network(*, period: date) -> list[NetworkRow]:
         rows.append(
             NetworkRow(
                 store=store,
-                credits=_cents(total.get("credits") or ZERO),
-                reversals=_cents(total.get("reversals") or ZERO),
-                net=_cents(total.get("net") or ZERO),
+                credits=cents(total.get("credits") or ZERO),
+                reversals=cents(total.get("reversals") or ZERO),
+                net=cents(total.get("net") or ZERO),
                 entries=total.get("entries") or 0,
                 statement=statements.get(store.pk),
             )

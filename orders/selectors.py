@@ -11,6 +11,7 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from omniportal.access import scope_to_stores
 from omniportal.geo import haversine_km
+from omniportal.money import cents
 
 from .models import CommissionEntry, DeliveryMethod, EntryKind, Order, OrderStatus
 
@@ -319,16 +320,11 @@ def commission_period_totals(*, user: AbstractBaseUser, store: Location, period:
         entries=Count("id"),
     )
     return CommissionPeriodTotals(
-        credits=_cents(totals["credits"]),
-        reversals=_cents(totals["reversals"]),
-        net=_cents(totals["net"]),
+        credits=cents(totals["credits"]),
+        reversals=cents(totals["reversals"]),
+        net=cents(totals["net"]),
         entries=totals["entries"] or 0,
     )
-
-
-def _cents(value: Decimal | None) -> Decimal:
-    # SQLite sums decimals loosely ("7.5"); money is shown with its two decimals everywhere.
-    return Decimal(value or 0).quantize(Decimal("0.01"))
 
 
 # --- who may open an order, what a location ships -----------------------------------------------------------
