@@ -29,13 +29,13 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.formats import date_format, get_format
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from omniportal.access import is_head_office, user_stores
+from omniportal.access import is_head_office, scope_to_stores, user_stores
 
 from .models import BrowsingEvent, Cart, CartLine, Customer, EventType
 from .models_insights import CartDayFact, DistanceBand, InfluenceDayFact, InsightDay, RopoDayFact, StoreDayFact
@@ -468,14 +468,6 @@ class InsightReport:
         return self.days_in_period - self.days_built
 
 
-def _scoped(queryset: QuerySet, *, user: AbstractBaseUser, store: Location | None) -> QuerySet:
-    if store is not None:
-        return queryset.filter(store=store)
-    if is_head_office(user):
-        return queryset
-    return queryset.filter(store__in=user_stores(user).values("pk"))
-
-
 def insight_report(
     *, user: AbstractBaseUser, date_from: date, date_to: date, window_days: int, store: Location | None = None
 ) -> InsightReport:
@@ -506,7 +498,7 @@ def insight_report(
         cart_measures |= {"ropo_carts": Sum("ropo_carts"), "ropo_revenue": Sum("ropo_revenue")}
         store_measures |= {"influenced_revenue": Sum("influenced_revenue")}
     cart_sums = (
-        _scoped(CartDayFact.objects.filter(**period), user=user, store=store)
+        scope_to_stores(CartDayFact.objects.filter(**period), user=user, store=store)
         .values("store_id", "band")
         .annotate(**cart_measures)
         .order_by()
@@ -514,13 +506,13 @@ def insight_report(
     ropo_sums = (
         []
         if precomputed
-        else _scoped(RopoDayFact.objects.filter(**period, lag_days__lte=window_days), user=user, store=store)
+        else scope_to_stores(RopoDayFact.objects.filter(**period, lag_days__lte=window_days), user=user, store=store)
         .values("store_id", "band")
         .annotate(ropo_carts=Sum("carts"), ropo_revenue=Sum("revenue"))
         .order_by()
     )
     store_sums = (
-        _scoped(StoreDayFact.objects.filter(**period), user=user, store=store)
+        scope_to_stores(StoreDayFact.objects.filter(**period), user=user, store=store)
         .values("store_id")
         .annotate(**store_measures)
         .order_by()
@@ -528,7 +520,9 @@ def insight_report(
     influence_sums = (
         []
         if precomputed
-        else _scoped(InfluenceDayFact.objects.filter(**period, lag_days__lte=window_days), user=user, store=store)
+        else scope_to_stores(
+            InfluenceDayFact.objects.filter(**period, lag_days__lte=window_days), user=user, store=store
+        )
         .values("store_id")
         .annotate(influenced_revenue=Sum("revenue"))
         .order_by()

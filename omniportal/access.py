@@ -49,11 +49,34 @@ def user_stores(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Location]:
     return stores.filter(staff__user=user)
 
 
-def scope_to_stores(queryset: QuerySet[M], user: AbstractBaseUser | AnonymousUser, field: str = "store") -> QuerySet[M]:
-    """Restrict any store-data queryset to the user's stores (`field` is the path to the store FK)."""
+def store_ids(user: AbstractBaseUser | AnonymousUser) -> frozenset[int] | None:
+    """The ids of the stores a person works at (`user_stores`); None for head office, who sees every store.
+
+    For a condition that names the few ids as literals (PostgreSQL then plans on the rows' own columns, not on
+    a subquery repeated in each branch of an OR).
+    """
+    role = user_role(user)
+    if role == Role.HEAD_OFFICE:
+        return None
+    if role is None:
+        return frozenset()
+    return frozenset(user_stores(user).values_list("pk", flat=True))
+
+
+def scope_to_stores(
+    queryset: QuerySet[M],
+    user: AbstractBaseUser | AnonymousUser,
+    field: str = "store",
+    *,
+    store: Location | None = None,
+) -> QuerySet[M]:
+    """Store data a person may see: the rows of their stores (`field` is the path to the store foreign key),
+    every row for head office, nothing for someone without a role; only `store`'s rows when it is given."""
     role = user_role(user)
     if role is None:
         return queryset.none()
+    if store is not None:
+        queryset = queryset.filter(**{field: store})
     if role == Role.HEAD_OFFICE:
         return queryset
     return queryset.filter(**{f"{field}__in": user_stores(user).values("pk")})

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inventory.nearest import InvalidPoint, StoreIndex, store_index
-from omniportal.access import is_head_office, user_stores
+from omniportal.access import is_head_office, scope_to_stores
 from omniportal.geo import haversine_km
 from omniportal.models import Location, LocationKind
 from omniportal.money import cents, round_money
@@ -721,8 +721,8 @@ def statements_close_ended_months(*, now: datetime | None = None) -> int:
 def _statement_for(*, statement_id: int, actor: AbstractBaseUser) -> Statement:
     """The statement locked for update, if it belongs to one of the actor's stores."""
     statement = (
-        Statement.objects.select_for_update()
-        .filter(pk=statement_id, store__in=user_stores(actor).values("pk"))
+        scope_to_stores(Statement.objects.select_for_update(), actor)
+        .filter(pk=statement_id)
         .select_related("store")
         .first()
     )
@@ -793,7 +793,7 @@ def commission_entries(
     """Ledger entries with what their display needs, scoped to the user's stores when a user is given."""
     entries = CommissionEntry.objects.select_related("order", "store", "policy")
     if user is not None:
-        entries = entries.filter(store__in=user_stores(user).values("pk"))
+        entries = scope_to_stores(entries, user)
     if store is not None:
         entries = entries.filter(store=store)
     if period is not None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Count, Max, Q, QuerySet, Sum
 
-from omniportal.access import scope_to_stores
+from omniportal.access import scope_to_stores, store_ids
 from omniportal.geo import haversine_km
 from omniportal.money import cents
 
@@ -330,13 +330,6 @@ def commission_period_totals(*, user: AbstractBaseUser, store: Location, period:
 # --- who may open an order, what a location ships -----------------------------------------------------------
 
 
-def _store_ids(user: AbstractBaseUser) -> set[int] | None:
-    """The ids of the stores a person works at; None for head office, who sees every order."""
-    from omniportal.access import is_head_office, user_stores
-
-    return None if is_head_office(user) else set(user_stores(user).values_list("pk", flat=True))
-
-
 def orders_visible_to(*, user: AbstractBaseUser) -> QuerySet[Order]:
     """The orders a person may open and move: every one for head office; for anyone else those one of their
     stores sold, hands over at pickup, or ships a line from (an endless-aisle line sourced at another store)."""
@@ -344,7 +337,7 @@ def orders_visible_to(*, user: AbstractBaseUser) -> QuerySet[Order]:
 
     from .models import OrderLine
 
-    stores = _store_ids(user)
+    stores = store_ids(user)
     if stores is None:
         return Order.objects.all()
     # The few store ids as literals, not a subquery repeated in each branch: PostgreSQL then plans the three
@@ -372,7 +365,7 @@ def order_access(*, user: AbstractBaseUser, order: Order) -> OrderAccess:
     from .services import allowed_moves
 
     moves = allowed_moves(order)
-    stores = _store_ids(user)
+    stores = store_ids(user)
     if stores is None:
         return OrderAccess(moves, None)
     supplying = set(order.lines.filter(source_id__in=stores, shipped_quantity=0).values_list("source_id", flat=True))
