@@ -7,3 +7,9 @@ from django.utils.translation import gettext_lazy as _
 class ClientelingConfig(AppConfig):
     name = "clienteling"
     verbose_name = _("Clienteling")
+
+    def ready(self) -> None:
+        from . import personal_data, waiting
+
+        waiting.register()
+        personal_data.register()

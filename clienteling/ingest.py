@@ -17,10 +17,11 @@ import psycopg
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q
 
 from inventory.ingest import Counts
 from inventory.models import Product
+from inventory.nearest import nearest_store
 from omniportal.api_batch import (
     Checker,
     Country,
@@ -36,6 +37,7 @@ from omniportal.models import Location, LocationKind
 from omniportal.text import digits, name_key, to_e164
 
 from .models import BrowsingEvent, Cart, CartLine, Customer, EventType, Visit, WishlistItem
+from .waiting import waiting_for_customer
 
 # -- customers --------------------------------------------------------------------------------------------
 
@@ -91,8 +93,6 @@ _CUSTOMER_FIELDS = [
 
 
 def _nearest(lat: float | None, lon: float | None) -> tuple[int | None, float | None]:
-    from inventory.nearest import nearest_store
-
     if lat is None or lon is None:
         return None, None
     found = nearest_store(lat, lon, commission_eligible=False)
@@ -269,18 +269,9 @@ def _upsert_customers_postgres(rows: list[dict]) -> tuple[int, int]:
 
 
 def customers_link_pending(*, external_ids: list[str]) -> None:
-    """Attach events, carts, visits and sales that arrived before their customer; rebuild wishlists."""
-    from orders.models import Sale
-
-    customer_id = Subquery(
-        Customer.objects.filter(external_id=OuterRef("customer_external_id"), erased_at=None).values("id")[:1]
-    )
-    for model in (BrowsingEvent, Cart, Visit, Sale):
-        # Spelled exactly as the partial "unlinked" indexes' condition, or PostgreSQL cannot use them and walks
-        # every anonymous event instead (a second per batch at 20M events).
-        model.objects.filter(customer__isnull=True, customer_external_id__any=external_ids).exclude(
-            customer_external_id=""
-        ).update(customer_id=customer_id)
+    """Attach every row that arrived before its customer (clienteling.waiting: events, carts, visits, and what the
+    apps above registered), then rebuild those customers' wishlists from their events."""
+    waiting_for_customer.link(external_ids)
     ids = list(Customer.objects.filter(external_id__any=external_ids).values_list("id", flat=True))
     _wishlists_rebuild(customer_ids=ids, skus=None)
 

@@ -11,19 +11,8 @@ from django.utils.translation import gettext as _
 
 from omniportal.access import user_stores
 
-from .models import (
-    AccessVia,
-    BrowsingEvent,
-    Cart,
-    Customer,
-    FollowUpTask,
-    Note,
-    ProfileAccess,
-    ProfileSection,
-    TaskStatus,
-    Visit,
-    WishlistItem,
-)
+from .models import AccessVia, Customer, FollowUpTask, Note, ProfileAccess, ProfileSection, TaskStatus
+from .personal_data import personal_data_handlers, rows
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -126,24 +115,13 @@ def note_create(*, customer: Customer, author: AbstractBaseUser, store: Location
 # --- GDPR ---------------------------------------------------------------------------------------------------
 
 
-def _iso(value: Any) -> Any:
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    return value
-
-
-def _rows(queryset, fields: list[str]) -> list[dict[str, Any]]:
-    return [{key: _iso(value) for key, value in row.items()} for row in queryset.values(*fields)]
-
-
 def customer_export(*, customer: Customer, actor: AbstractBaseUser) -> dict[str, Any]:
-    """Everything the portal holds about one customer (right of access), as JSON-ready data.
+    """Everything the portal holds about one customer (right of access), as JSON-ready data: the profile, each
+    registered app's sections (clienteling.personal_data) and the access log.
 
     The export is for the data subject, so it holds all their data whatever their clienteling consent;
     it is itself recorded in the access log.
     """
-    from orders.models import Order, OrderLine, Sale, SaleLine
-
     profile_fields = [
         "external_id",
         "first_name",
@@ -168,93 +146,16 @@ def customer_export(*, customer: Customer, actor: AbstractBaseUser) -> dict[str,
         "created_at",
         "erased_at",
     ]
-    profile = _rows(Customer.objects.filter(pk=customer.pk), profile_fields)[0]
-    carts = []
-    for cart in Cart.objects.filter(customer=customer).prefetch_related("lines").order_by("source_updated_at"):
-        carts.append(
-            {
-                "cart_id": cart.cart_id,
-                "status": cart.status,
-                "currency": cart.currency,
-                "updated_at": _iso(cart.source_updated_at),
-                "lines": [
-                    {"sku": line.sku, "quantity": line.quantity, "unit_price": str(line.unit_price)}
-                    for line in cart.lines.all()
-                ],
-            }
-        )
-    order_lines: dict[int, list[dict[str, Any]]] = {}
-    for line in OrderLine.objects.filter(order__customer=customer).values(
-        "order_id", "sku", "quantity", "unit_price", "discount", "returned_quantity", "cancelled_quantity"
-    ):
-        order_id = line.pop("order_id")
-        order_lines.setdefault(order_id, []).append({k: str(v) if k != "sku" else v for k, v in line.items()})
-    orders = []
-    for order in Order.objects.filter(customer=customer).order_by("placed_at"):
-        orders.append(
-            {
-                "number": order.number,
-                "external_id": order.external_id,
-                "channel": order.channel,
-                "status": order.status,
-                "placed_at": _iso(order.placed_at),
-                "currency": order.currency,
-                "delivery": {
-                    "method": order.delivery_method,
-                    "name": order.delivery_name,
-                    "line1": order.delivery_line1,
-                    "line2": order.delivery_line2,
-                    "city": order.delivery_city,
-                    "postal_code": order.delivery_postal_code,
-                    "country": order.delivery_country,
-                },
-                "lines": order_lines.get(order.pk, []),
-            }
-        )
-    sale_lines: dict[int, list[dict[str, Any]]] = {}
-    for line in SaleLine.objects.filter(sale__customer=customer).values("sale_id", "sku", "quantity", "unit_price"):
-        sale_id = line.pop("sale_id")
-        sale_lines.setdefault(sale_id, []).append({**line, "unit_price": str(line["unit_price"])})
-    sales = [
-        {
-            "external_id": sale.external_id,
-            "store": sale.store.code,
-            "sold_at": _iso(sale.sold_at),
-            "currency": sale.currency,
-            "total": str(sale.total),
-            "lines": sale_lines.get(sale.pk, []),
-        }
-        for sale in Sale.objects.filter(customer=customer).select_related("store").order_by("sold_at")
-    ]
-    data = {
+    data: dict[str, Any] = {
         "exported_at": timezone.now().isoformat(),
-        "profile": profile,
-        "events": _rows(
-            BrowsingEvent.objects.filter(customer=customer).order_by("occurred_at", "id"),
-            ["event_id", "type", "occurred_at", "session_id", "sku", "quantity", "query", "channel", "device"],
-        ),
-        "carts": carts,
-        "wishlist": _rows(WishlistItem.objects.filter(customer=customer).order_by("added_at"), ["sku", "added_at"]),
-        "visits": _rows(
-            Visit.objects.filter(customer=customer).order_by("seen_at"), ["store__code", "seen_at", "source"]
-        ),
-        "orders": orders,
-        "sales": sales,
-        "notes": _rows(
-            Note.objects.filter(customer=customer).order_by("created_at"),
-            ["body", "created_at", "author__username", "store__code"],
-        ),
-        "tasks": _rows(
-            FollowUpTask.objects.filter(customer=customer).order_by("created_at"),
-            ["title", "status", "due_on", "created_at", "completed_at", "store__code", "assigned_to__username"],
-        ),
-        "access_log": _rows(
-            ProfileAccess.objects.filter(customer=customer).order_by("accessed_at"),
-            ["accessed_at", "user__username", "store__code", "via", "shown"],
-        ),
+        "profile": rows(Customer.objects.filter(pk=customer.pk), profile_fields)[0],
     }
-    for row in data["events"]:
-        row["event_id"] = str(row["event_id"])
+    for handler in personal_data_handlers():
+        data.update(handler.export(customer))
+    data["access_log"] = rows(
+        ProfileAccess.objects.filter(customer=customer).order_by("accessed_at"),
+        ["accessed_at", "user__username", "store__code", "via", "shown"],
+    )
     profile_access_record(
         user=actor, store=None, customer=customer, via=AccessVia.EXPORT, shown=[ProfileSection.EXPORT]
     )
@@ -265,23 +166,15 @@ def customer_export(*, customer: Customer, actor: AbstractBaseUser) -> dict[str,
 def customer_erase(*, customer: Customer, actor: AbstractBaseUser) -> Customer:
     """Erase a customer's personal data (right to erasure).
 
-    The customer row stays, anonymised, because orders and commissions are kept (accounting); their
-    online life, notes, tasks and visits are deleted; orders and sales lose the name and street address
-    but keep city, postal code and coordinates that commission entries are explained by.
+    The customer row stays, anonymised, because orders and commissions are kept (accounting). Each registered
+    app erases its own part first (clienteling.personal_data): clienteling deletes the online life, notes,
+    tasks and visits; orders keep what commission entries are explained by.
     """
-    from orders.models import Order, Sale
-
     locked = Customer.objects.select_for_update().get(pk=customer.pk)
     if locked.erased_at is not None:
         raise CustomerErased(_("This customer's data was already erased."))
-    BrowsingEvent.objects.filter(customer=locked).delete()
-    Cart.objects.filter(customer=locked).delete()
-    WishlistItem.objects.filter(customer=locked).delete()
-    Visit.objects.filter(customer=locked).delete()
-    Note.objects.filter(customer=locked).delete()
-    FollowUpTask.objects.filter(customer=locked).delete()
-    Order.objects.filter(customer=locked).update(delivery_name="", delivery_line1="", delivery_line2="")
-    Sale.objects.filter(customer=locked).update(loyalty_number="")
+    for handler in personal_data_handlers():
+        handler.erase(locked)
     for name in ("first_name", "last_name", "email", "phone", "phone_digits", "search_name", "loyalty_tier"):
         setattr(locked, name, "")
     for name in ("address_line1", "address_line2", "city", "postal_code"):

@@ -14,7 +14,6 @@ from typing import Literal
 
 import msgspec
 from django.db import connection, transaction
-from django.db.models import OuterRef, Subquery
 
 from omniportal.api_batch import (
     Checker,
@@ -33,6 +32,7 @@ from omniportal.text import fold
 
 from .models import Category, MovementKind, PostalCode, Product, StockLevel, StockMovement
 from .services import stock_lock_order
+from .waiting import waiting_for_product
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class ProductIn(msgspec.Struct):
 
 @transaction.atomic
 def products_upsert(*, items: list[ProductIn]) -> Counts:
-    """Upsert by SKU; new category codes create a category; events and cart lines waiting for the SKU are linked."""
+    """Upsert by SKU; new category codes create a category; rows waiting for a new SKU are linked (inventory.waiting)."""
     checker = Checker()
     for index, item in enumerate(items):
         checker.currency(index, "currency", item.currency)
@@ -110,18 +110,8 @@ def products_upsert(*, items: list[ProductIn]) -> Counts:
     )
     new_skus = [s for s in skus if s not in existing]
     if new_skus:
-        _link_pending_skus(new_skus)
+        waiting_for_product.link(new_skus)
     return Counts(created=len(new_skus), updated=len(skus) - len(new_skus), ignored=ignored)
-
-
-def _link_pending_skus(skus: list[str]) -> None:
-    from clienteling.models import BrowsingEvent, CartLine, WishlistItem
-
-    product_id = Subquery(Product.objects.filter(sku=OuterRef("sku")).values("id")[:1])
-    for model in (BrowsingEvent, CartLine, WishlistItem):
-        # `sku <> ''` spelled out: it is the partial "unlinked SKU" index's condition, and PostgreSQL uses that
-        # index only when it can see the condition (otherwise: every event without a product, 20M rows).
-        model.objects.filter(product__isnull=True, sku__any=skus).exclude(sku="").update(product_id=product_id)
 
 
 # -- locations --------------------------------------------------------------------------------------------

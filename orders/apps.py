@@ -7,3 +7,9 @@ from django.utils.translation import gettext_lazy as _
 class OrdersConfig(AppConfig):
     name = "orders"
     verbose_name = _("Orders and commissions")
+
+    def ready(self) -> None:
+        from . import personal_data, waiting
+
+        waiting.register()
+        personal_data.register()

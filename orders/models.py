@@ -98,6 +98,12 @@ class Order(models.Model):
             models.Index(fields=["selling_store", "-placed_at"], name="order_selling_store"),
             models.Index(fields=["location_source"], name="order_unlocated", condition=Q(location_source="unlocated")),
             models.Index(fields=["-placed_at"], name="order_placed_at"),
+            # Online orders waiting for a customer the portal does not know yet (linked when it arrives).
+            models.Index(
+                fields=["customer_external_id"],
+                name="order_unlinked_customer",
+                condition=Q(customer__isnull=True) & ~Q(customer_external_id=""),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -130,6 +136,8 @@ class OrderLine(models.Model):
     class Meta:
         verbose_name = _("order line")
         verbose_name_plural = _("order lines")
+        # Lines waiting for an SKU the catalogue does not hold yet (linked when it arrives).
+        indexes = [models.Index(fields=["sku"], name="orderline_unlinked_sku", condition=Q(product__isnull=True))]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=1), name="orderline_quantity_positive"),
             models.CheckConstraint(condition=Q(unit_price__gte=0), name="orderline_price_not_negative"),

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from clienteling.ingest import customers_link_pending
 from clienteling.models import BrowsingEvent
-from inventory.ingest import _link_pending_skus
+from inventory.waiting import waiting_for_product
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -48,7 +48,7 @@ def test_new_customers_and_new_skus_link_their_waiting_events_through_partial_in
         cursor.execute("ANALYZE clienteling_browsingevent")
     many = [f"C-{i}" for i in range(300)]  # more than PostgreSQL's 100-element limit for proving IN lists
     plans = _plans_of_updates(lambda: customers_link_pending(external_ids=many))
-    plans += _plans_of_updates(lambda: _link_pending_skus([f"SKU-{i}" for i in range(300)]))
+    plans += _plans_of_updates(lambda: waiting_for_product.link([f"SKU-{i}" for i in range(300)]))
     assert len(plans) == 2
     assert "event_unlinked_customer" in plans[0], plans[0]
     assert "event_unlinked_sku" in plans[1], plans[1]
