@@ -87,7 +87,7 @@ class VisitFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Visit
 
-    store = factory.SubFactory("inventory.factories.LocationFactory")
+    store = factory.SubFactory("omniportal.factories.LocationFactory")
     customer = factory.SubFactory(CustomerFactory)
     seen_at = factory.LazyFunction(timezone.now)
     source = VisitSource.WIFI
@@ -107,5 +107,5 @@ class FollowUpTaskFactory(factory.django.DjangoModelFactory):
         model = FollowUpTask
 
     customer = factory.SubFactory(CustomerFactory)
-    store = factory.SubFactory("inventory.factories.LocationFactory")
+    store = factory.SubFactory("omniportal.factories.LocationFactory")
     title = "Call about the new season"

@@ -13,23 +13,18 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import (
     DecimalField,
-    ExpressionWrapper,
     F,
-    FloatField,
     Max,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce, Collate, Round
+from django.db.models.functions import Coalesce, Collate
 from django.utils import timezone
 
 from omniportal.access import is_head_office, scope_to_stores, user_stores
-from omniportal.money import cents
 from omniportal.text import digits, fold_name
 
 from .models import (
@@ -237,40 +232,6 @@ class ProfileLine:
     availability: ProductAvailability = field(default_factory=ProductAvailability)
 
 
-def customer_for_profile(*, pk: int) -> Customer | None:
-    """The customer with lifetime value (what they kept of their orders + in-store sales) in one query.
-
-    An order line counts for the units neither cancelled nor returned, at its net price (discount included)
-    prorated per unit, the rule commission reversals follow; cancelled and never-collected orders count nothing.
-    """
-    from orders.models import OrderLine, OrderStatus, Sale
-
-    kept = F("quantity") - F("cancelled_quantity") - F("returned_quantity")
-    # SQLite divides integer-valued decimals as integers; PostgreSQL's numeric division is exact.
-    per = Cast("quantity", FloatField()) if connection.vendor == "sqlite" else F("quantity")
-    kept_net = ExpressionWrapper(
-        (F("quantity") * F("unit_price") - F("discount")) * kept / per,
-        output_field=_MONEY,
-    )
-    online = (
-        OrderLine.objects.filter(order__customer=OuterRef("pk"))
-        .exclude(order__status__in=[OrderStatus.CANCELLED, OrderStatus.NOT_COLLECTED])
-        .values("order__customer")
-        .annotate(total=Round(Sum(kept_net), 2))
-        .values("total")
-    )
-    in_store = Sale.objects.filter(customer=OuterRef("pk")).values("customer").annotate(t=Sum("total")).values("t")
-    return (
-        Customer.objects.filter(pk=pk, erased_at__isnull=True)
-        .select_related("nearest_store")
-        .annotate(
-            value_orders=Coalesce(Subquery(online, output_field=_MONEY), Value(Decimal("0")), output_field=_MONEY),
-            value_in_store=Coalesce(Subquery(in_store, output_field=_MONEY), Value(Decimal("0")), output_field=_MONEY),
-        )
-        .first()
-    )
-
-
 def customer_events_page(
     *, customer: Customer, before: tuple[datetime, int] | None = None, size: int = EVENTS_PAGE_SIZE
 ) -> tuple[list[BrowsingEvent], tuple[datetime, int] | None]:
@@ -344,89 +305,6 @@ def profile_lines(
         [shape(line, line.quantity, line.unit_price) for line in cart_lines],
         [shape(item, 1, None) for item in wishlist],
     )
-
-
-@dataclass
-class ChannelOrder:
-    """An order from any channel or an in-store sale, shaped alike for one list."""
-
-    kind: str  # "order" or "sale"
-    reference: str
-    channel: str
-    when: datetime
-    status: str
-    total: Decimal
-    currency: str
-    store_name: str
-    number: str = ""
-    openable: bool = False  # an order `viewer` may open (orders.selectors.orders_visible_to)
-
-
-def customer_orders(
-    *, customer: Customer, viewer: AbstractBaseUser | None = None, limit: int = 20
-) -> list[ChannelOrder]:
-    """Online, endless-aisle and in-store purchases, newest first (two queries, three with a `viewer`). With a
-    `viewer`, each order says whether they may open it: the profile lists orders from the whole network.
-
-    Plain `values()` rows and a per-order subquery for the total: this runs on every profile view, and
-    grouping whole order rows (with their stores) costs more to build and run than the lines' sum.
-    """
-    from orders.models import Order, OrderChannel, OrderLine, OrderStatus, Sale
-    from orders.selectors import orders_visible_to
-
-    line_net = ExpressionWrapper(F("quantity") * F("unit_price") - F("discount"), output_field=_MONEY)
-    total = OrderLine.objects.filter(order=OuterRef("pk")).values("order").annotate(t=Sum(line_net)).values("t")
-    orders = (
-        Order.objects.filter(customer=customer)
-        .annotate(
-            total=Coalesce(Subquery(total, output_field=_MONEY), Value(Decimal("0")), output_field=_MONEY),
-            store_name=Coalesce(F("selling_store__name"), F("pickup_store__name"), Value("")),
-        )
-        .order_by("-placed_at")
-        .values("number", "channel", "placed_at", "status", "total", "currency", "store_name")[:limit]
-    )
-    sales = (
-        Sale.objects.filter(customer=customer)
-        .order_by("-sold_at")
-        .values("external_id", "sold_at", "total", "currency", "store__name")[:limit]
-    )
-    orders = list(orders)
-    openable: set[str] = set()
-    if viewer is not None and orders:
-        # Its own small query: as a correlated EXISTS per row it cost 5 ms more per profile view (planning and
-        # a hashed subplan over every line shipped from the viewer's stores).
-        numbers = [order["number"] for order in orders]
-        openable = set(orders_visible_to(user=viewer).filter(number__in=numbers).values_list("number", flat=True))
-    channels, statuses = dict(OrderChannel.choices), dict(OrderStatus.choices)
-    rows = [
-        ChannelOrder(
-            kind="order",
-            reference=order["number"],
-            number=order["number"],
-            channel=str(channels.get(order["channel"], order["channel"])),
-            when=order["placed_at"],
-            status=str(statuses.get(order["status"], order["status"])),
-            total=cents(order["total"]),
-            currency=order["currency"],
-            store_name=order["store_name"],
-            openable=order["number"] in openable,
-        )
-        for order in orders
-    ] + [
-        ChannelOrder(
-            kind="sale",
-            reference=sale["external_id"],
-            channel="store",
-            when=sale["sold_at"],
-            status="",
-            total=cents(sale["total"]),
-            currency=sale["currency"],
-            store_name=sale["store__name"],
-        )
-        for sale in sales
-    ]
-    rows.sort(key=lambda row: row.when, reverse=True)
-    return rows[:limit]
 
 
 def customer_notes(*, customer: Customer, limit: int = 20) -> list[Note]:

@@ -5,16 +5,16 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from omniportal.access import manager_required, scope_to_stores, staff_required
 from omniportal.middleware import access_store
 
-from . import selectors
-from .forms import AccessLogForm, CustomerSearchForm, EventsCursorForm, NoteForm, ProfileViaForm, TaskForm
-from .models import ALWAYS_SHOWN, CONSENTED_SECTIONS, AccessVia, Customer, FollowUpTask, ProfileSection
+from . import profile, selectors
+from .forms import AccessLogForm, CustomerSearchForm, EventsCursorForm, NoteForm, TaskForm
+from .models import AccessVia, Customer, FollowUpTask, ProfileSection
 from .services import (
     ClientelingError,
     followup_task_complete,
@@ -22,11 +22,6 @@ from .services import (
     note_create,
     profile_access_record,
 )
-
-
-def _shown_sections(customer: Customer) -> list[str]:
-    """What the profile shows: contact and orders always; the rest only with clienteling consent."""
-    return ALWAYS_SHOWN + (CONSENTED_SECTIONS if customer.consent_clienteling else [])
 
 
 def _customer_or_404(pk: int) -> Customer:
@@ -39,14 +34,6 @@ def _consented_customer_or_404(pk: int) -> Customer:
     if not customer.consent_clienteling:
         raise Http404("No clienteling consent.")
     return customer
-
-
-def _basket_from_cart_url(customer: Customer) -> str | None:
-    # The orders app owns this view; until it is deployed the button is not offered.
-    try:
-        return reverse("basket-from-cart", args=[customer.pk])
-    except NoReverseMatch:
-        return None
 
 
 @require_GET
@@ -70,73 +57,6 @@ def customer_search(request: HttpRequest) -> HttpResponse:
     return render(request, "clienteling/customer_search.html", context)
 
 
-def _events_context(customer: Customer, cursor: tuple | None) -> dict[str, object]:
-    events, next_cursor = selectors.customer_events_page(customer=customer, before=cursor)
-    older = None
-    if next_cursor is not None:
-        older = urlencode({"before": next_cursor[0].isoformat(), "before_id": next_cursor[1]})
-    return {"events": events, "events_older": older, "events_is_first_page": cursor is None}
-
-
-def _nearest_store(customer: Customer) -> tuple[object, float] | None:
-    if customer.nearest_store is not None:
-        return customer.nearest_store, customer.nearest_store_km
-    if customer.lat is None or customer.lon is None:
-        return None
-    from inventory.nearest import nearest_store
-
-    return nearest_store(customer.lat, customer.lon)
-
-
-def _profile_context(request: HttpRequest, customer: Customer, cursor: tuple | None) -> dict[str, object]:
-    shown = _shown_sections(customer)
-    context: dict[str, object] = {
-        "customer": customer,
-        "consented": customer.consent_clienteling,
-        "orders": selectors.customer_orders(customer=customer, viewer=request.user),
-        "store": request.store,
-    }
-    if not customer.consent_clienteling:
-        return context
-    cart = selectors.customer_current_cart(customer=customer)
-    wishlist = selectors.customer_wishlist(customer=customer)
-    cart_lines, wishlist_lines = selectors.profile_lines(cart=cart, wishlist=wishlist, store=request.store)
-    colleagues = selectors.store_colleagues(store=request.store)
-    context.update(
-        _events_context(customer, cursor),
-        cart=cart,
-        cart_lines=cart_lines,
-        wishlist_lines=wishlist_lines,
-        lifetime_value=customer.value_orders + customer.value_in_store,
-        notes=selectors.customer_notes(customer=customer),
-        tasks=selectors.customer_open_tasks(customer=customer, user=request.user),
-        note_form=NoteForm(),
-        task_form=TaskForm(colleagues=colleagues),
-        colleagues=colleagues,
-        basket_url=_basket_from_cart_url(customer) if cart_lines else None,
-        nearest=_nearest_store(customer),
-        sizes=sorted(customer.sizes.items()) if isinstance(customer.sizes, dict) else [],
-        preferences=sorted(customer.preferences.items()) if isinstance(customer.preferences, dict) else [],
-    )
-    context["shown"] = shown
-    return context
-
-
-@require_GET
-@staff_required
-def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = selectors.customer_for_profile(pk=pk)
-    if customer is None:
-        raise Http404("No such customer.")
-    via = ProfileViaForm(request.GET).cleaned_via()
-    cursor_form = EventsCursorForm(request.GET) if "before" in request.GET else None
-    cursor = cursor_form.cursor() if cursor_form is not None else None
-    profile_access_record(
-        user=request.user, store=access_store(request), customer=customer, via=via, shown=_shown_sections(customer)
-    )
-    return render(request, "clienteling/customer_detail.html", _profile_context(request, customer, cursor))
-
-
 @require_GET
 @staff_required
 def customer_events(request: HttpRequest, pk: int) -> HttpResponse:
@@ -156,8 +76,8 @@ def customer_events(request: HttpRequest, pk: int) -> HttpResponse:
         via=AccessVia.PROFILE,
         shown=[ProfileSection.EVENTS],
     )
-    context = {"customer": customer, **_events_context(customer, cursor)}
-    return render(request, "clienteling/customer_detail.html#events", context)
+    context = {"customer": customer, **profile.events_context(customer, cursor)}
+    return render(request, "clienteling/profile_parts.html#events", context)
 
 
 def _back_to_profile(customer: Customer, anchor: str) -> HttpResponse:
@@ -177,8 +97,8 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             form = NoteForm()
     if request.htmx:
-        context = {"customer": customer, "notes": selectors.customer_notes(customer=customer), "note_form": form}
-        return render(request, "clienteling/customer_detail.html#notes", context)
+        context = {"customer": customer, **profile.notes_context(customer, form)}
+        return render(request, "clienteling/profile_parts.html#notes", context)
     if form.errors:
         messages.error(request, _("The note was not saved: write something first."))
     return _back_to_profile(customer, "notes")
@@ -186,14 +106,8 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _tasks_response(request: HttpRequest, customer: Customer, form: TaskForm | None = None) -> HttpResponse:
     if request.htmx:
-        colleagues = selectors.store_colleagues(store=request.store)
-        context = {
-            "customer": customer,
-            "tasks": selectors.customer_open_tasks(customer=customer, user=request.user),
-            "task_form": form or TaskForm(colleagues=colleagues),
-            "colleagues": colleagues,
-        }
-        return render(request, "clienteling/customer_detail.html#tasks", context)
+        context = {"customer": customer, **profile.tasks_context(request, customer, form)}
+        return render(request, "clienteling/profile_parts.html#tasks", context)
     return _back_to_profile(customer, "tasks")
 
 

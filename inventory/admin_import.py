@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from omniportal.api_csv import CsvImportError, import_csv
+from inventory.csv_import import CsvImportError, import_csv
 
 KIND_CHOICES = [
     ("locations", _("Locations (CSV)")),

@@ -5,38 +5,10 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from omniportal.models import Location, LocationKind
+from omniportal.factories import LocationFactory
 from omniportal.text import fold
 
 from .models import Category, Product, StockLevel
-
-
-class LocationFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Location
-        django_get_or_create = ("code",)
-
-    code = factory.Sequence(lambda n: f"ST{n:03d}")
-    name = factory.LazyAttribute(lambda o: f"Store {o.code}")
-    kind = LocationKind.STORE
-    address_line1 = "Via Roma 1"
-    city = "Milano"
-    postal_code = "20121"
-    country = "IT"
-    lat = 45.4642
-    lon = 9.1900
-    ships_to_home = True
-    offers_pickup = True
-    commission_eligible = True
-    active = True
-
-
-class WarehouseFactory(LocationFactory):
-    code = factory.Sequence(lambda n: f"WH{n:02d}")
-    name = factory.LazyAttribute(lambda o: f"Warehouse {o.code}")
-    kind = LocationKind.WAREHOUSE
-    offers_pickup = False
-    commission_eligible = False
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):

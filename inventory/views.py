@@ -13,22 +13,10 @@ from . import selectors
 # Availability rows shown before "show all": this store and the nearest others.
 NEAREST_SHOWN = 25
 
-# Set by the endless-aisle checkout: the customer whose basket "add to basket" fills on this tablet.
-BASKET_CUSTOMER_SESSION_KEY = "orders_basket_customer"
-
 
 class ProductSearchForm(forms.Form):
     q = forms.CharField(label=_("Name, SKU or barcode"), max_length=100, required=False, strip=True)
     mine = forms.BooleanField(label=_("In my store"), required=False)
-
-
-def _basket_customer(request: HttpRequest):
-    from clienteling.models import Customer
-
-    pk = request.session.get(BASKET_CUSTOMER_SESSION_KEY)
-    if not isinstance(pk, int):
-        return None
-    return Customer.objects.filter(pk=pk, erased_at__isnull=True).only("pk", "first_name", "last_name").first()
 
 
 @require_GET
@@ -103,7 +91,5 @@ def inventory_detail(request: HttpRequest, sku: str) -> HttpResponse:
         "network_atp": table.network_atp,
         "store": store,
     }
-    if request.htmx:
-        return render(request, "inventory/detail.html#availability", context)
-    context["basket_customer"] = _basket_customer(request)
-    return render(request, "inventory/detail.html", context)
+    template = "inventory/detail.html#availability" if request.htmx else "inventory/detail.html"
+    return render(request, template, context)

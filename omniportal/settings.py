@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "inventory",
     "clienteling",
     "orders",
+    "workspace",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -104,6 +106,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "omniportal.context_processors.portal",
                 "omniportal.context_processors.csp_nonce",
+                "orders.context_processors.basket",
             ],
         },
     },
@@ -296,7 +299,7 @@ CELERY_BEAT_SCHEDULE["insights-nightly"] = {
     "task": "clienteling.insights_nightly",
     "schedule": crontab(hour=2, minute=30),
 }
-CELERY_BEAT_SCHEDULE["orders-expire-pickups"] = {"task": "orders.tasks_orders.expire_pickups", "schedule": 3600.0}
+CELERY_BEAT_SCHEDULE["orders-expire-pickups"] = {"task": "orders.tasks_pickups.expire_pickups", "schedule": 3600.0}
 
 # Business knobs.
 PICKUP_HOLD_DAYS = env.int("PICKUP_HOLD_DAYS", default=7)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from django.apps import apps
+from django.contrib.auth.models import Group, Permission
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 
+from .access import ROLE_GROUPS
 from .models import Role
 
 # Model permissions per role (app_label.codename); head office gets every permission of our apps.
@@ -17,7 +20,7 @@ ASSOCIATE_PERMISSIONS = [
     "clienteling.view_followuptask",
     "inventory.view_product",
     "inventory.view_stocklevel",
-    "inventory.view_location",
+    "omniportal.view_location",
     "orders.add_order",
     "orders.view_order",
     "orders.change_order",
@@ -31,19 +34,15 @@ MANAGER_PERMISSIONS = [
     "orders.view_statement",
     "orders.change_statement",
 ]
-PORTAL_APPS = ("omniportal", "inventory", "clienteling", "orders")
+PORTAL_APPS = ("omniportal", "inventory", "clienteling", "orders", "insights")
 
 
 @receiver(post_migrate)
 def ensure_role_groups(sender, **kwargs) -> None:
-    from django.apps import apps
-    from django.contrib.auth.models import Group, Permission
-
-    # post_migrate fires once per app; wait for the last one so every app's permissions exist.
-    if getattr(sender, "name", None) != list(apps.get_app_configs())[-1].name:
+    # post_migrate fires once per app that has models; wait for the last one so every app's permissions exist.
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if getattr(sender, "name", None) != with_models[-1].name:
         return
-
-    from .access import ROLE_GROUPS
 
     def perms(names: list[str]):
         for name in names:

@@ -23,7 +23,6 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
-    path("", views.home, name="home"),
     path("store/", views.choose_store, name="choose-store"),
     path("accounts/login/", views_switch.DeviceSignInView.as_view(), name="login"),
     path("accounts/switch/", views_switch.switch_person, name="switch-person"),
@@ -31,6 +30,7 @@ urlpatterns += i18n_patterns(
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/lockouts/", views_lockouts.lockouts, name="lockouts"),
     path("admin/", admin.site.urls),
+    path("", include("workspace.urls")),
     path("", include("inventory.urls")),
     path("", include("clienteling.urls")),
     path("", include("orders.urls")),

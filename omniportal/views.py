@@ -6,33 +6,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from clienteling.selectors import customers_in_store_now, tasks_for_person
-from orders.selectors import pickups_to_prepare
-
 from .access import staff_required, user_stores
 from .middleware import SESSION_STORE_KEY
 
 logger = logging.getLogger(__name__)
-
-
-@staff_required
-def home(request: HttpRequest) -> HttpResponse:
-    store = request.store
-    context = {
-        "store": store,
-        "in_store_now": customers_in_store_now(store=store) if store else [],
-        "pickups": pickups_to_prepare(store=store)[:10] if store else [],
-        "tasks": tasks_for_person(user=request.user, store=store)[:10] if store else [],
-    }
-    if request.htmx and request.GET.get("part") == "in-store-now":
-        return render(request, "home.html#in-store-now", context)
-    return render(request, "home.html", context)
 
 
 @require_POST

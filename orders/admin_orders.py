@@ -21,7 +21,8 @@ from django.utils.translation import gettext_lazy
 from omniportal.access import is_head_office
 
 from .models import Basket, BasketLine, LocationSource, Order, OrderLine, OrderStatus, OrderStatusChange, Sale, SaleLine
-from .services import OrderError, order_set_location, order_transition
+from .services.errors import OrderError
+from .services.lifecycle import order_set_location, order_transition
 
 
 class _ReadOnlyInline(admin.TabularInline):

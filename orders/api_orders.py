@@ -38,16 +38,9 @@ from omniportal.models import Location, LocationKind
 from .api_commissions import commission_entry_data  # the one shape of a commission entry
 from .models import CommissionEntry, DeliveryMethod, Order, OrderLine, OrderStatus
 from .selectors import order_for_integration
-from .services import (
-    AlreadyInStatus,
-    DeliveryAddress,
-    IllegalTransition,
-    OrderError,
-    OrderShort,
-    PlacedLine,
-    order_place,
-    order_transition,
-)
+from .services.errors import AlreadyInStatus, IllegalTransition, OrderError, OrderShort
+from .services.lifecycle import order_transition
+from .services.placing import DeliveryAddress, PlacedLine, order_place
 
 
 class AddressIn(msgspec.Struct):

@@ -46,7 +46,7 @@ class SaleFactory(factory.django.DjangoModelFactory):
         model = Sale
 
     external_id = factory.Sequence(lambda n: f"POS-{n:07d}")
-    store = factory.SubFactory("inventory.factories.LocationFactory")
+    store = factory.SubFactory("omniportal.factories.LocationFactory")
     sold_at = factory.LazyFunction(timezone.now)
     currency = "EUR"
     customer = factory.SubFactory("clienteling.factories.CustomerFactory")

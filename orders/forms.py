@@ -3,8 +3,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from clienteling.models import Customer
+
 from .models import OrderStatus
-from .services import DeliveryAddress
+from .services.placing import DeliveryAddress
 
 
 class AddressForm(forms.Form):
@@ -16,6 +18,12 @@ class AddressForm(forms.Form):
     postal_code = forms.CharField(label=_("Postal code"), max_length=20, required=False)
     city = forms.CharField(label=_("City"), max_length=100, required=False)
     country = forms.CharField(label=_("Country (ISO code)"), max_length=2, required=False)
+
+    @staticmethod
+    def initial_for(customer: Customer) -> dict[str, str]:
+        """The form filled with the customer's home address (the default delivery)."""
+        home = DeliveryAddress.from_customer(customer)
+        return {name: getattr(home, name) for name in ("name", "line1", "line2", "postal_code", "city", "country")}
 
     def address(self, *, lat: float | None = None, lon: float | None = None) -> DeliveryAddress:
         data = self.cleaned_data

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import ExpressionWrapper, F, Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -150,9 +150,20 @@ class OrderLine(models.Model):
     def __str__(self) -> str:
         return f"{self.quantity} × {self.sku}"
 
-    @property
-    def net_amount(self) -> Decimal:
-        return self.quantity * self.unit_price - self.discount
+
+MONEY_FIELD = models.DecimalField(max_digits=14, decimal_places=2)
+
+
+def line_net(quantity: int, unit_price: Decimal, discount: Decimal) -> Decimal:
+    """What an order line sells for: quantity × unit price − the line's discount (shipping and tax apart)."""
+    return quantity * unit_price - discount
+
+
+def line_net_expression(prefix: str = "") -> ExpressionWrapper:
+    """`line_net` in SQL, for an OrderLine queryset (`prefix` reaches the line through a relation)."""
+    return ExpressionWrapper(
+        F(f"{prefix}quantity") * F(f"{prefix}unit_price") - F(f"{prefix}discount"), output_field=MONEY_FIELD
+    )
 
 
 class OrderStatusChange(models.Model):

@@ -2,4 +2,4 @@
 
 from __future__ import annotations
 
-from . import tasks_commissions, tasks_orders  # noqa: F401
+from . import tasks_commissions, tasks_orders, tasks_pickups  # noqa: F401

@@ -1,12 +1,14 @@
-"""Celery tasks for order fulfilment: customer emails and the pickup expiry sweep.
+"""Celery tasks for the customer's emails about an order.
 
-Each takes ids and calls a service; running one twice has the effect of running it once.
+Each takes ids and calls one function; running one twice has the effect of running it once.
 """
 
 from __future__ import annotations
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
+
+from .emails import order_email_send
 
 TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 
@@ -22,13 +24,4 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError)
     soft_time_limit=50,
 )
 def send_order_email(order_id: int, kind: str) -> bool:
-    from .emails import order_email_send
-
     return order_email_send(order_id=order_id, kind=kind)
-
-
-@shared_task(acks_late=True, autoretry_for=TRANSIENT_ERRORS, retry_backoff=10, max_retries=3, time_limit=300)
-def expire_pickups() -> int:
-    from .services import pickups_expire
-
-    return pickups_expire()

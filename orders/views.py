@@ -14,29 +14,24 @@ from django.views.decorators.http import require_GET, require_POST
 
 from clienteling.models import Customer
 from inventory.models import Product
-from inventory.views import BASKET_CUSTOMER_SESSION_KEY
 from omniportal.access import staff_required
 from omniportal.models import Location
 
-from . import selectors
+from . import basket_session, selectors
 from .forms import AddressForm, BasketAddForm, BasketLineForm, PageForm, PlaceForm, TransitionForm
-from .models import Basket, BasketStatus, DeliveryMethod, Order, OrderStatus
-from .services import (
-    AddressInvalid,
-    AlreadyInStatus,
-    DeliveryAddress,
-    OrderError,
-    OrderShort,
-    allowed_moves,
+from .models import DeliveryMethod, Order, OrderStatus
+from .services.baskets import (
     basket_add,
     basket_checkout,
     basket_line_update,
     basket_open,
     basket_plan,
     basket_start_from_cart,
-    delivery_address_validate,
-    order_transition,
 )
+from .services.errors import AddressInvalid, AlreadyInStatus, OrderError, OrderShort
+from .services.lifecycle import order_transition
+from .services.placing import DeliveryAddress, delivery_address_validate
+from .transitions import allowed_moves
 
 SHIPMENTS_PER_PAGE = 50
 
@@ -68,32 +63,12 @@ def _order_new_url(customer: Customer) -> str:
     return f"{reverse('order-new')}?customer={customer.pk}"
 
 
-def _open_basket(customer: Customer, store: Location) -> Basket | None:
-    return (
-        Basket.objects.filter(customer=customer, store=store, status=BasketStatus.OPEN)
-        .select_related("store")
-        .order_by("-pk")
-        .first()
-    )
-
-
-def _home_initial(customer: Customer) -> dict[str, str]:
-    return {
-        "name": f"{customer.first_name} {customer.last_name}".strip(),
-        "line1": customer.address_line1,
-        "line2": customer.address_line2,
-        "postal_code": customer.postal_code,
-        "city": customer.city,
-        "country": customer.country,
-    }
-
-
 def _address(form: AddressForm, customer: Customer) -> DeliveryAddress:
     """The form's address; the customer's stored coordinates apply only while it is still their home address."""
     data = form.cleaned_data
-    home = _home_initial(customer)
+    home = DeliveryAddress.from_customer(customer)
     unchanged = all(
-        " ".join(str(data[key]).split()).casefold() == " ".join(home[key].split()).casefold()
+        " ".join(str(data[key]).split()).casefold() == " ".join(getattr(home, key).split()).casefold()
         for key in ("line1", "postal_code", "city", "country")
     )
     if unchanged:
@@ -142,7 +117,7 @@ def basket_line_view(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("That change could not be made."))
         return redirect("inventory-search")
     customer = _customer_or_404(form.cleaned_data["customer"])
-    basket = _open_basket(customer, _store_or_404(request))
+    basket = selectors.open_basket(customer=customer, store=_store_or_404(request))
     if basket is None:
         raise Http404("No open basket.")
     source_id = form.cleaned_data["source"]
@@ -163,7 +138,7 @@ def basket_line_view(request: HttpRequest) -> HttpResponse:
 def _checkout_context(
     request: HttpRequest, customer: Customer, store: Location, form: AddressForm, *, place_form: PlaceForm | None
 ) -> dict:
-    basket = _open_basket(customer, store)
+    basket = selectors.open_basket(customer=customer, store=store)
     lines = list(basket.lines.select_related("product", "source").order_by("pk")) if basket else []
     plan = None
     address_errors: dict[str, str] = {}
@@ -191,8 +166,8 @@ def _checkout_context(
 def order_new(request: HttpRequest) -> HttpResponse:
     customer = _customer_or_404(request.GET.get("customer"))
     store = _store_or_404(request)
-    request.session[BASKET_CUSTOMER_SESSION_KEY] = customer.pk
-    form = AddressForm(request.GET if "line1" in request.GET else _home_initial(customer))
+    basket_session.remember(request, customer)
+    form = AddressForm(request.GET if "line1" in request.GET else AddressForm.initial_for(customer))
     context = _checkout_context(request, customer, store, form, place_form=None)
     return render(request, "orders/order_new.html", context)
 
@@ -203,7 +178,7 @@ def basket_place(request: HttpRequest) -> HttpResponse:
     customer = _customer_or_404(request.POST.get("customer"))
     store = _store_or_404(request)
     form = PlaceForm(request.POST)
-    basket = _open_basket(customer, store)
+    basket = selectors.open_basket(customer=customer, store=store)
     error = ""
     short = None
     if basket is None:
@@ -223,7 +198,7 @@ def basket_place(request: HttpRequest) -> HttpResponse:
         except OrderError as exc:
             error = str(exc)
         else:
-            request.session.pop(BASKET_CUSTOMER_SESSION_KEY, None)
+            basket_session.forget(request)
             messages.success(request, _("Order %(number)s placed.") % {"number": order.number})
             return redirect("order-detail", number=order.number)
     context = _checkout_context(request, customer, store, form, place_form=form)

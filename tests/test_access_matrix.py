@@ -446,7 +446,7 @@ def test_another_store_named_in_the_query_string_or_form_is_refused(world, store
 def test_a_basket_line_id_of_another_store_changes_nothing(world, store_roma):
     """Basket routes carry ids in the form, not the URL: Milano's request addresses Milano's basket only."""
     from orders.models import BasketLine
-    from orders.services import basket_add, basket_open
+    from orders.services.baskets import basket_add, basket_open
 
     customer = CustomerFactory()
     basket = basket_open(customer=customer, store=store_roma, actor=world["people"]["associate_roma"])

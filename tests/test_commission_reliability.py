@@ -18,7 +18,8 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from clienteling.factories import CustomerFactory
-from inventory.factories import LocationFactory, ProductFactory
+from inventory.factories import ProductFactory
+from omniportal.factories import LocationFactory
 from orders import commission_hooks
 from orders.commissions import commissions_credit_orders, commissions_sweep
 from orders.models import CommissionEntry, LocationSource, Order, OrderLine

@@ -8,9 +8,10 @@ from typing import NamedTuple
 import pytest
 from django.db import connection, connections
 
-from inventory.factories import LocationFactory, ProductFactory, StockLevelFactory
+from inventory.factories import ProductFactory, StockLevelFactory
 from inventory.models import Product, StockLevel, StockMovement
 from inventory.services import InsufficientStock, StockLine, stock_release, stock_reserve
+from omniportal.factories import LocationFactory
 from omniportal.models import Location
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from clienteling.factories import CustomerFactory
 from clienteling.waiting import waiting_for_customer
-from inventory.factories import LocationFactory, ProductFactory
+from inventory.factories import ProductFactory
 from inventory.waiting import waiting_for_product
+from omniportal.factories import LocationFactory
 from orders.models import CommissionEntry, Order, OrderLine, Sale, SaleLine
 
 pytestmark = pytest.mark.django_db

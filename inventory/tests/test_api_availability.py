@@ -3,8 +3,9 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from inventory.factories import LocationFactory, ProductFactory, StockLevelFactory, WarehouseFactory
+from inventory.factories import ProductFactory, StockLevelFactory
 from inventory.models import StockLevel
+from omniportal.factories import LocationFactory, WarehouseFactory
 from omniportal.models import Location
 
 URL = "/api/v1/availability/"

@@ -8,9 +8,10 @@ import random
 import pytest
 from django.utils import timezone
 
-from inventory.factories import LocationFactory, ProductFactory
+from inventory.factories import ProductFactory
 from inventory.models import StockLevel
 from inventory.selectors import availability_for_sku
+from omniportal.factories import LocationFactory
 from omniportal.geo import haversine_km
 from omniportal.models import LocationKind
 

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inventory.factories import LocationFactory, WarehouseFactory
 from inventory.nearest import InvalidPoint, StoreIndex, make_entry, nearest_store, store_index
+from omniportal.factories import LocationFactory, WarehouseFactory
 from omniportal.geo import haversine_km
 from omniportal.models import Location, LocationKind
 

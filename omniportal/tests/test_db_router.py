@@ -8,8 +8,8 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
-from inventory.factories import LocationFactory
 from omniportal.db_router import REPLICA_DB_ALIAS, PrimaryReplicaRouter, read_replica, replica_configured
+from omniportal.factories import LocationFactory
 from omniportal.models import Location
 from omniportal.settings_replica import replica_databases
 

@@ -183,7 +183,8 @@ def test_bad_money_is_400_not_500(api_client, coat_in_bologna):
 
 @pytest.fixture
 def endless_aisle_order(store_milano, store_roma, associate_milano):
-    from orders.services import DeliveryAddress, basket_add, basket_checkout, basket_open
+    from orders.services.baskets import basket_add, basket_checkout, basket_open
+    from orders.services.placing import DeliveryAddress
 
     customer = CustomerFactory(address_line1="Via Po 1", city="Torino", postal_code="10121", country="IT")
     basket = basket_open(customer=customer, store=store_milano, actor=associate_milano)

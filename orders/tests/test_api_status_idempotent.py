@@ -14,7 +14,9 @@ from inventory.factories import StockLevelFactory
 from inventory.models import MovementKind, StockMovement
 from orders import commission_hooks
 from orders.models import DeliveryMethod, OrderStatus, OrderStatusChange
-from orders.services import AlreadyInStatus, IllegalTransition, PlacedLine, order_place, order_transition
+from orders.services.errors import AlreadyInStatus, IllegalTransition
+from orders.services.lifecycle import order_transition
+from orders.services.placing import PlacedLine, order_place
 
 pytestmark = pytest.mark.django_db
 S = OrderStatus

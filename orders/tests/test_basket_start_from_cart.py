@@ -6,7 +6,8 @@ from django.urls import reverse
 from clienteling.factories import CartFactory, CartLineFactory, CustomerFactory
 from inventory.factories import ProductFactory
 from orders.models import Basket, BasketStatus
-from orders.services import BasketError, basket_start_from_cart
+from orders.services.baskets import basket_start_from_cart
+from orders.services.errors import BasketError
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from inventory.factories import CategoryFactory, LocationFactory
+from inventory.factories import CategoryFactory
+from omniportal.factories import LocationFactory
 from omniportal.geo import haversine_km
 from orders.commissions import commission_credit_order, commissions_credit_orders
 from orders.models import (

@@ -4,11 +4,14 @@ import pytest
 from django.urls import reverse
 
 from clienteling.factories import CustomerFactory
-from inventory.factories import LocationFactory, ProductFactory, StockLevelFactory
+from inventory.factories import ProductFactory, StockLevelFactory
 from inventory.models import StockLevel, StockMovement
+from omniportal.factories import LocationFactory
 from orders.models import Order
 from orders.selectors import PlanRequest, fulfilment_plan
-from orders.services import DeliveryAddress, OrderShort, basket_add, basket_checkout, basket_open
+from orders.services.baskets import basket_add, basket_checkout, basket_open
+from orders.services.errors import OrderShort
+from orders.services.placing import DeliveryAddress
 
 pytestmark = pytest.mark.django_db
 

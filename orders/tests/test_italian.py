@@ -28,7 +28,8 @@ def test_pickup_queue_in_italian(client, associate_milano, store_milano):
 
 
 def test_service_messages_are_translated():
-    from orders.services import DeliveryAddress, OrderError, delivery_address_validate
+    from orders.services.errors import OrderError
+    from orders.services.placing import DeliveryAddress, delivery_address_validate
 
     with translation.override("it"), pytest.raises(OrderError) as invalid:
         delivery_address_validate(DeliveryAddress(line1="Via Po 1", city="Torino", postal_code="10124", country="XX"))

@@ -7,9 +7,11 @@ from django.core import mail
 from django.urls import reverse
 
 from clienteling.factories import CustomerFactory
-from inventory.factories import LocationFactory, ProductFactory, StockLevelFactory
+from inventory.factories import ProductFactory, StockLevelFactory
+from omniportal.factories import LocationFactory
 from orders.models import DeliveryMethod
-from orders.services import DeliveryAddress, PlacedLine, basket_add, basket_open, order_place
+from orders.services.baskets import basket_add, basket_open
+from orders.services.placing import DeliveryAddress, PlacedLine, order_place
 from orders.tasks_orders import send_order_email
 
 pytestmark = pytest.mark.django_db

@@ -9,17 +9,9 @@ from clienteling.factories import CustomerFactory
 from inventory.factories import ProductFactory, StockLevelFactory
 from inventory.models import StockLevel, StockMovement
 from orders.models import Basket, BasketStatus, LocationSource, Order, OrderChannel, OrderStatus
-from orders.services import (
-    AddressInvalid,
-    DeliveryAddress,
-    OrderError,
-    OrderShort,
-    PlacedLine,
-    basket_add,
-    basket_checkout,
-    basket_open,
-    order_place,
-)
+from orders.services.baskets import basket_add, basket_checkout, basket_open
+from orders.services.errors import AddressInvalid, OrderError, OrderShort
+from orders.services.placing import DeliveryAddress, PlacedLine, order_place
 
 pytestmark = pytest.mark.django_db
 

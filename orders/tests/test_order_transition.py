@@ -13,15 +13,11 @@ from inventory.factories import StockLevelFactory
 from inventory.models import MovementKind, StockMovement
 from orders.factories import OrderFactory, OrderLineFactory
 from orders.models import DeliveryMethod, OrderStatus
-from orders.services import (
-    HOME_MOVES,
-    PICKUP_MOVES,
-    IllegalTransition,
-    PlacedLine,
-    order_place,
-    order_transition,
-    pickups_expire,
-)
+from orders.services.errors import IllegalTransition
+from orders.services.lifecycle import order_transition, pickups_expire
+from orders.services.placing import PlacedLine, order_place
+from orders.tasks_pickups import expire_pickups
+from orders.transitions import HOME_MOVES, PICKUP_MOVES
 
 pytestmark = pytest.mark.django_db
 S = OrderStatus
@@ -148,8 +144,6 @@ def test_uncollected_pickups_go_back_to_stock_after_the_hold_days(store_milano, 
 
 
 def test_expiry_task_runs_the_service(store_milano, settings):
-    from orders.tasks_orders import expire_pickups
-
     settings.PICKUP_HOLD_DAYS = 0
     order, _stock = _placed(store_milano, method=DeliveryMethod.PICKUP)
     order_transition(order=order, to_status=S.READY, occurred_at=timezone.now() - dt.timedelta(hours=1))

@@ -10,7 +10,8 @@ from django.utils import timezone
 from clienteling.factories import CustomerFactory
 from inventory.factories import ProductFactory, StockLevelFactory
 from orders.models import DeliveryMethod, Order, OrderStatus
-from orders.services import DeliveryAddress, PlacedLine, order_place, order_transition
+from orders.services.lifecycle import order_transition
+from orders.services.placing import DeliveryAddress, PlacedLine, order_place
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ import pytest
 from inventory.factories import ProductFactory
 from inventory.models import PostalCode
 from orders.models import DeliveryMethod, LocationSource, Order
-from orders.services import DeliveryAddress, PlacedLine, order_place
+from orders.services.placing import DeliveryAddress, PlacedLine, order_place
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,9 @@ from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inventory.factories import LocationFactory, ProductFactory
+from inventory.factories import ProductFactory
 from inventory.models import StockLevel
+from omniportal.factories import LocationFactory
 from omniportal.geo import haversine_km
 from omniportal.models import Location, LocationKind
 from orders import selectors

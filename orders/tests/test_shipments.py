@@ -10,12 +10,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clienteling.factories import CustomerFactory
-from inventory.factories import LocationFactory, ProductFactory, StockLevelFactory
+from inventory.factories import ProductFactory, StockLevelFactory
 from inventory.models import MovementKind, StockMovement
-from omniportal.factories import staff
+from omniportal.factories import LocationFactory, staff
 from omniportal.models import Role
 from orders.models import DeliveryMethod, Order, OrderChannel, OrderStatus, OrderStatusChange
-from orders.services import DeliveryAddress, PlacedLine, order_place, order_transition
+from orders.services.lifecycle import order_transition
+from orders.services.placing import DeliveryAddress, PlacedLine, order_place
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from omniportal.api_csv import KINDS, CsvImportError, import_csv
+from inventory.csv_import import KINDS, CsvImportError, import_csv
 
 
 class _Progress:

@@ -10,11 +10,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
 from clienteling.models import BrowsingEvent, Cart, CartLine, Customer, FollowUpTask, Note, Visit, WishlistItem
+from clienteling.services import followup_task_create
 from inventory.models import Category, Product, StockLevel, StockMovement
-from omniportal.models import Location, Role
+from omniportal.models import Location, Role, StaffProfile
+from omniportal.services import staff_user_create
 from orders.models import Order, OrderLine, OrderStatusChange, Sale, SaleLine
 
 from . import data
@@ -305,11 +308,6 @@ def _feed_movements(loader: Loader, *, as_of: datetime) -> int:
 
 
 def _demo_people() -> dict[str, object]:
-    from django.contrib.auth import get_user_model
-
-    from omniportal.models import StaffProfile
-    from omniportal.services import staff_user_create
-
     users = {}
     for i, (username, role, stores, first, last) in enumerate(DEMO_PEOPLE):
         secret = DEMO_PASSWORD if i == 0 else None
@@ -339,8 +337,6 @@ def _notes_and_tasks(
     first_note_id: int,
 ) -> tuple[int, int]:
     """A few notes and open follow-up tasks for the demo stores' regular customers."""
-    from clienteling.services import followup_task_create
-
     by_code = {s.code: s for s in stores}
     authors = {"MI01": "anna_milano", "MI02": "marco_milano", "RM01": "giulia_roma", "RM02": "paolo_roma"}
     notes: list[tuple] = []

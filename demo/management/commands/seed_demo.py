@@ -7,9 +7,11 @@ from datetime import UTC, datetime, timedelta
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from omniportal.demo.generate import SCALES
-from omniportal.demo.load import Progress
-from omniportal.demo.seed import DEMO_PASSWORD, DEMO_PIN, DatabaseNotEmpty, database_has_business_data, demo_seed
+from clienteling.insights import insight_days_rebuild, local_today
+from demo.generate import SCALES
+from demo.load import Progress
+from demo.seed import DEMO_PASSWORD, DEMO_PIN, DatabaseNotEmpty, database_has_business_data, demo_seed
+from orders.commissions import commissions_sweep
 
 # The demo's online and in-store history reaches about 120 days back; build facts for all of it.
 DERIVED_HISTORY_DAYS = 130
@@ -109,9 +111,6 @@ class Command(BaseCommand):
 
         Skipped at bench scale, whose benchmarks measure exactly this work on uncredited data.
         """
-        from clienteling.insights import insight_days_rebuild, local_today
-        from orders.commissions import commissions_sweep
-
         self.stderr.write("crediting commissions (the beat sweep) …")
         swept = commissions_sweep(grace=timedelta(0))
         self.stderr.write(f"  {swept.orders_attempted:,} orders credited or held, {swept.reversals:,} reversals")

@@ -21,7 +21,9 @@ from typing import IO, Any
 
 from django.db import transaction
 
-from inventory.ingest import (
+from omniportal.api_batch import InvalidItems, validate_items
+
+from .ingest import (
     Counts,
     LocationIn,
     PostalCodeIn,
@@ -32,8 +34,6 @@ from inventory.ingest import (
     products_upsert,
     stock_levels_apply,
 )
-
-from .api_batch import InvalidItems, validate_items
 
 CHUNK_ROWS = 5000
 MAX_REPORTED_ERRORS = 200

@@ -13,10 +13,10 @@ from django.db import connection
 from django.utils import timezone
 
 from clienteling.models import BrowsingEvent, Cart, CartLine, Customer, FollowUpTask, Note, Visit, WishlistItem
+from demo.generate import EVENT_COLUMNS
+from demo.places import StoreIndex, StorePoint
+from demo.seed import DEMO_PASSWORD, DEMO_PEOPLE, DEMO_PIN
 from inventory.models import Category, Product, StockLevel, StockMovement
-from omniportal.demo.generate import EVENT_COLUMNS
-from omniportal.demo.places import StoreIndex, StorePoint
-from omniportal.demo.seed import DEMO_PASSWORD, DEMO_PEOPLE, DEMO_PIN
 from omniportal.geo import haversine_km
 from omniportal.models import Location, Role
 from omniportal.text import digits, name_key, to_e164
@@ -113,8 +113,8 @@ def test_worker_processes_give_the_same_data_as_one_process():
 
 
 def test_copy_text_reads_back_as_the_values_themselves():
-    from omniportal.demo.generate import CUSTOMER_COLUMNS
-    from omniportal.demo.load import Loader, copy_text
+    from demo.generate import CUSTOMER_COLUMNS
+    from demo.load import Loader, copy_text
 
     if connection.vendor != "postgresql":
         pytest.skip("COPY is PostgreSQL only")
@@ -135,8 +135,8 @@ def test_copy_text_reads_back_as_the_values_themselves():
 
 
 def test_the_fast_event_formatter_writes_what_the_general_one_writes():
-    from omniportal.demo import data
-    from omniportal.demo.load import copy_text, event_copy_text
+    from demo import data
+    from demo.load import copy_text, event_copy_text
 
     seed("--now", NOW)
     # As the generator makes them: the event id is 32 hex digits.
@@ -321,8 +321,8 @@ def test_now_without_offset_is_taken_as_utc():
 def test_deferred_indexes_and_foreign_keys_come_back_exactly_as_they_were():
     if connection.vendor != "postgresql":
         pytest.skip("index deferral is PostgreSQL only")
-    from omniportal.demo.load import Loader
-    from omniportal.demo.seed import DEFERRED_INDEX_MODELS
+    from demo.load import Loader
+    from demo.seed import DEFERRED_INDEX_MODELS
 
     tables = [m._meta.db_table for m in DEFERRED_INDEX_MODELS]
 
@@ -367,8 +367,8 @@ def test_deferred_indexes_and_foreign_keys_come_back_exactly_as_they_were():
 def test_a_bulk_load_ends_vacuumed_so_figures_do_not_wait_for_autovacuum():
     if connection.vendor != "postgresql":
         pytest.skip("VACUUM is the PostgreSQL step after a bulk load")
-    from omniportal.demo.load import Loader
-    from omniportal.demo.seed import _vacuum_analyze
+    from demo.load import Loader
+    from demo.seed import _vacuum_analyze
 
     def last_vacuum():
         with connection.cursor() as cursor:

@@ -5,9 +5,8 @@ from django.urls import reverse
 
 from clienteling.factories import VisitFactory
 from clienteling.models import Visit
-from inventory.factories import LocationFactory
 from omniportal.access import scope_to_stores, user_stores
-from omniportal.factories import staff
+from omniportal.factories import LocationFactory, staff
 from omniportal.models import Role
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from inventory.factories import LocationFactory, ProductFactory, StockLevelFactory
+from inventory.factories import ProductFactory, StockLevelFactory
 from inventory.views import NEAREST_SHOWN
+from omniportal.factories import LocationFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,15 @@
+"""What every page may show of the endless aisle (settings.TEMPLATES' context processors)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from . import basket_session
+
+
+def basket(request: HttpRequest) -> dict[str, object]:
+    """`basket_customer`: whose basket this tablet is filling. Lazy: a page that never shows it runs no query."""
+    if not hasattr(request, "session"):
+        return {}
+    return {"basket_customer": SimpleLazyObject(lambda: basket_session.basket_customer(request))}

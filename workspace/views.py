@@ -1,0 +1,88 @@
+"""Today at my store and the customer 360: the pages that show several domains at once."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from clienteling import profile
+from clienteling.forms import EventsCursorForm, ProfileViaForm
+from clienteling.models import Customer
+from clienteling.selectors import (
+    customer_current_cart,
+    customer_wishlist,
+    customers_in_store_now,
+    profile_lines,
+    tasks_for_person,
+)
+from clienteling.services import profile_access_record
+from omniportal.access import staff_required
+from omniportal.middleware import access_store
+from orders.selectors import customer_orders, pickups_to_prepare
+
+from .selectors import customer_for_profile
+
+
+@staff_required
+def home(request: HttpRequest) -> HttpResponse:
+    store = request.store
+    context = {
+        "store": store,
+        "in_store_now": customers_in_store_now(store=store) if store else [],
+        "pickups": pickups_to_prepare(store=store)[:10] if store else [],
+        "tasks": tasks_for_person(user=request.user, store=store)[:10] if store else [],
+    }
+    if request.htmx and request.GET.get("part") == "in-store-now":
+        return render(request, "workspace/home.html#in-store-now", context)
+    return render(request, "workspace/home.html", context)
+
+
+def _profile_context(request: HttpRequest, customer: Customer, cursor: tuple | None) -> dict[str, object]:
+    context: dict[str, object] = {
+        "customer": customer,
+        "consented": customer.consent_clienteling,
+        "orders": customer_orders(customer=customer, viewer=request.user),
+        "store": request.store,
+    }
+    if not customer.consent_clienteling:
+        return context
+    cart = customer_current_cart(customer=customer)
+    cart_lines, wishlist_lines = profile_lines(
+        cart=cart, wishlist=customer_wishlist(customer=customer), store=request.store
+    )
+    context.update(
+        **profile.events_context(customer, cursor),
+        **profile.notes_context(customer),
+        **profile.tasks_context(request, customer),
+        cart=cart,
+        cart_lines=cart_lines,
+        wishlist_lines=wishlist_lines,
+        lifetime_value=customer.value_orders + customer.value_in_store,
+        basket_url=reverse("basket-from-cart", args=[customer.pk]) if cart_lines else None,
+        nearest=profile.nearest_store_of(customer),
+        sizes=sorted(customer.sizes.items()) if isinstance(customer.sizes, dict) else [],
+        preferences=sorted(customer.preferences.items()) if isinstance(customer.preferences, dict) else [],
+        shown=profile.shown_sections(customer),
+    )
+    return context
+
+
+@require_GET
+@staff_required
+def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = customer_for_profile(pk=pk)
+    if customer is None:
+        raise Http404("No such customer.")
+    via = ProfileViaForm(request.GET).cleaned_via()
+    cursor_form = EventsCursorForm(request.GET) if "before" in request.GET else None
+    cursor = cursor_form.cursor() if cursor_form is not None else None
+    profile_access_record(
+        user=request.user,
+        store=access_store(request),
+        customer=customer,
+        via=via,
+        shown=profile.shown_sections(customer),
+    )
+    return render(request, "workspace/customer_detail.html", _profile_context(request, customer, cursor))
