@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import (
     DecimalField,
@@ -24,7 +25,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Collate
 from django.utils import timezone
 
+from inventory.models import StockLevel, atp_expression
 from omniportal.access import is_head_office, scope_to_stores, user_stores
+from omniportal.models import Role
 from omniportal.text import digits, fold_name
 
 from .models import (
@@ -268,8 +271,6 @@ def customer_wishlist(*, customer: Customer) -> list[WishlistItem]:
 
 def availability_for_products(*, product_ids: list[int], store: Location | None) -> dict[int, ProductAvailability]:
     """ATP per product at `store` and summed over every active location, in one aggregate query."""
-    from inventory.models import StockLevel, atp_expression
-
     if not product_ids:
         return {}
     here = Sum(atp_expression(), filter=Q(location=store)) if store is not None else Value(0)
@@ -325,8 +326,6 @@ def customer_open_tasks(*, customer: Customer, user: AbstractBaseUser) -> list[F
 
 def store_colleagues(*, store: Location | None) -> QuerySet:
     """People assigned to `store`, the ones a task there can be given to."""
-    from django.contrib.auth import get_user_model
-
     users = get_user_model().objects.filter(is_active=True)
     if store is None:
         return users.none()
@@ -428,9 +427,6 @@ def access_log_people(*, user: AbstractBaseUser) -> QuerySet:
     head office, whose looks are recorded at a store they chose. Not "everyone in the log": finding them
     would read the whole log of the store on every page.
     """
-    from django.contrib.auth import get_user_model
-
-    from omniportal.models import Role
 
     people = get_user_model().objects.filter(Q(staff_profile__isnull=False) | Q(is_superuser=True))
     if not is_head_office(user):

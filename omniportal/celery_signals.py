@@ -19,6 +19,8 @@ from contextvars import Token
 from typing import Any
 
 from celery.signals import before_task_publish, setup_logging, task_failure, task_postrun, task_prerun, task_retry
+from django.conf import settings
+from django.utils.log import configure_logging
 
 from .request_id import current_request_id, request_id_var, sane_request_id
 
@@ -111,9 +113,6 @@ def log_task_retry(sender: Any = None, request: Any = None, reason: object = Non
 
 def configure_worker_logging(loglevel: int | str | None = None, **_: Any) -> None:
     """Workers and beat use Django's LOGGING (a receiver here tells Celery not to install its own handler)."""
-    from django.conf import settings
-    from django.utils.log import configure_logging
-
     configure_logging(settings.LOGGING_CONFIG, settings.LOGGING)
     if loglevel:
         logging.getLogger().setLevel(loglevel)

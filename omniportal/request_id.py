@@ -15,6 +15,8 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
+from django.core.signals import request_finished
+
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
 
@@ -58,8 +60,6 @@ class RequestIdMiddleware:
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        from django.core.signals import request_finished
-
         self.get_response = get_response
         request_finished.connect(forget_request, dispatch_uid="omniportal.request_id.forget_request")
 

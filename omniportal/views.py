@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 
+import redis
 from django.conf import settings
 from django.contrib import messages
 from django.db import connection
@@ -52,8 +53,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
         healthy = False
     if settings.REDIS_URL:
         try:
-            import redis
-
             redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2).ping()
             body["broker"] = "ok"
         except Exception:

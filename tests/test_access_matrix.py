@@ -27,7 +27,8 @@ from inventory.factories import ProductFactory
 from omniportal.models import Role, TokenScope
 from omniportal.services import integration_token_create
 from orders.factories import OrderFactory, OrderLineFactory
-from orders.models import Order, OrderChannel, OrderStatus, Statement, StatementStatus
+from orders.models import BasketLine, Order, OrderChannel, OrderStatus, Statement, StatementStatus
+from orders.services.baskets import basket_add, basket_open
 
 LOGIN = "/accounts/login/"
 ADMIN_LOGIN = "/admin/login/"
@@ -445,9 +446,6 @@ def test_another_store_named_in_the_query_string_or_form_is_refused(world, store
 
 def test_a_basket_line_id_of_another_store_changes_nothing(world, store_roma):
     """Basket routes carry ids in the form, not the URL: Milano's request addresses Milano's basket only."""
-    from orders.models import BasketLine
-    from orders.services.baskets import basket_add, basket_open
-
     customer = CustomerFactory()
     basket = basket_open(customer=customer, store=store_roma, actor=world["people"]["associate_roma"])
     line = basket_add(basket=basket, product=world["product"], quantity=2)

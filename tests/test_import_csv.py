@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from inventory.factories import ProductFactory
@@ -111,8 +112,6 @@ def test_a_missing_file_is_a_command_error(tmp_path):
 
 @pytest.mark.django_db
 def test_head_office_uploads_a_products_file_in_the_admin(client, head_office):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     client.force_login(head_office)
     upload = SimpleUploadedFile("p.csv", b"sku,name,category,price,currency\nJKT-1,Giacca,outerwear,189.00,EUR\n")
 
@@ -125,8 +124,6 @@ def test_head_office_uploads_a_products_file_in_the_admin(client, head_office):
 
 @pytest.mark.django_db
 def test_a_bad_upload_lists_its_lines_and_imports_nothing(client, head_office):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     client.force_login(head_office)
     upload = SimpleUploadedFile("p.csv", b"sku,name,category,price,currency\nJKT-1,Giacca,outerwear,-5,EUR\n")
 

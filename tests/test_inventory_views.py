@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+import importlib
+
 import pytest
+from django.apps import apps
 from django.urls import reverse
 
+from clienteling.factories import CustomerFactory
 from inventory.factories import ProductFactory, StockLevelFactory
+from inventory.models import Product
+from inventory.selectors import products_search
 from inventory.views import NEAREST_SHOWN
 from omniportal.factories import LocationFactory
 
@@ -83,8 +89,6 @@ def test_unknown_sku_is_404(client, associate_milano):
 
 
 def test_add_to_basket_is_offered_while_a_basket_is_open(client, associate_milano, coat):
-    from clienteling.factories import CustomerFactory
-
     customer = CustomerFactory(first_name="Lucia")
     client.force_login(associate_milano)
     client.get(reverse("order-new"), {"customer": customer.pk})
@@ -97,13 +101,6 @@ def test_signed_out_is_sent_to_sign_in(client, coat):
 
 
 def test_the_apostrophe_migration_refolds_a_product_typed_with_smart_punctuation(db):
-    import importlib
-
-    from django.apps import apps
-
-    from inventory.factories import ProductFactory
-    from inventory.models import Product
-    from inventory.selectors import products_search
 
     migration = importlib.import_module("inventory.migrations.0004_search_keys_with_typographic_apostrophes")
     product = ProductFactory(sku="LV-501", name="Levi’s 501", brand="Levi’s")

@@ -11,6 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from clienteling.factories import CartFactory, CartLineFactory, CustomerFactory
 from clienteling.models import ProfileAccess
 from inventory.factories import ProductFactory, StockLevelFactory
+from orders.models import Basket
 from tests.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -60,7 +61,6 @@ def test_search_three_letters_open_profile_see_cart_availability_and_start_the_b
     page.wait_for_load_state("networkidle")
     assert f"/orders/new/?customer={giulia_with_a_cart.pk}" in page.url
     assert "Giacca lana" in page.content()
-    from orders.models import Basket
 
     basket = Basket.objects.get(customer=giulia_with_a_cart)
     assert [line.product.sku for line in basket.lines.all()] == ["GIACCA-M"]

@@ -7,8 +7,10 @@ from typing import NamedTuple
 
 import pytest
 from django.db import connection, connections
+from django.utils import timezone
 
 from inventory.factories import ProductFactory, StockLevelFactory
+from inventory.ingest import StockLevelIn, stock_levels_apply
 from inventory.models import Product, StockLevel, StockMovement
 from inventory.services import InsufficientStock, StockLine, stock_release, stock_reserve
 from omniportal.factories import LocationFactory
@@ -125,9 +127,6 @@ def test_reservations_and_releases_of_the_same_rows_lock_them_in_one_order(cross
 
 
 def test_the_stock_feed_and_reservations_of_the_same_rows_lock_them_in_one_order(crossed):
-    from django.utils import timezone
-
-    from inventory.ingest import StockLevelIn, stock_levels_apply
 
     location, lines, rounds = crossed.location, crossed.lines, 25
 

@@ -20,8 +20,11 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+import redis
 from django.conf import settings
 from django.db import connection
+
+from omniportal.celery import app
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 READY_TIMEOUT = 60.0
@@ -47,14 +50,10 @@ def worker_database_url() -> str:
 
 def purge_broker() -> None:
     """Empty our Redis database (queues and unacknowledged messages left by earlier, killed workers)."""
-    import redis
-
     redis.Redis.from_url(settings.REDIS_URL).flushdb()
 
 
 def queue_length(queue: str = "celery") -> int:
-    import redis
-
     return redis.Redis.from_url(settings.REDIS_URL).llen(queue)
 
 
@@ -129,7 +128,6 @@ def wait_until(condition, *, timeout: float = 120.0, interval: float = 0.05, mes
 def real_broker():
     """Producers in this process publish to Redis instead of running tasks eagerly (test settings)."""
     require_worker_environment()
-    from omniportal.celery import app
 
     purge_broker()
     saved = app.conf.task_always_eager

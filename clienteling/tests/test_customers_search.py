@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import importlib
+
 import pytest
+from django.apps import apps
 from django.utils import timezone
 
 from clienteling.factories import CustomerFactory
+from clienteling.models import Customer
 from clienteling.selectors import customer_by_loyalty, customers_search, search_terms
+from omniportal.text import fold
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +109,6 @@ def test_a_name_token_another_token_begins_with_adds_nothing_and_is_dropped(peop
 
 def test_a_short_query_keeps_every_token_of_its_phrase_prefix():
     # One character that Unicode folds into two words: the short path matches the phrase, every token counts.
-    from omniportal.text import fold
 
     tokens = tuple(fold("ﷻ").split())
     assert len(tokens) == 2 and tokens[1].startswith(tokens[0])
@@ -123,11 +127,6 @@ def test_a_phone_number_typed_with_a_slash_matches(people):
 
 
 def test_the_apostrophe_migration_rewrites_only_the_keys_it_changes(db):
-    import importlib
-
-    from django.apps import apps
-
-    from clienteling.models import Customer
 
     migration = importlib.import_module("clienteling.migrations.0008_search_name_without_apostrophes")
     old_style = CustomerFactory(first_name="Giulia", last_name="D’Amico", search_name="giulia d’amico")

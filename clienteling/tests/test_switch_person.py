@@ -8,6 +8,7 @@ import time
 import pytest
 from django.core import signing
 from django.core.cache import cache
+from django.test import Client
 
 from clienteling.factories import CustomerFactory
 from clienteling.models import ProfileAccess
@@ -79,8 +80,6 @@ def test_five_wrong_pins_lock_the_pin_even_for_the_right_one(client, associate_m
 
 
 def test_the_lock_holds_on_another_tablet(client, associate_milano):
-    from django.test import Client
-
     other_tablet = Client()
     full_sign_in(other_tablet, associate_milano)
     other_tablet.post("/accounts/logout/")

@@ -9,18 +9,21 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from clienteling.models import BrowsingEvent, Cart, CartLine, Customer, FollowUpTask, Note, Visit, WishlistItem
-from demo.generate import EVENT_COLUMNS
+from clienteling.models_insights import InsightDay
+from demo import data
+from demo.generate import CUSTOMER_COLUMNS, EVENT_COLUMNS
+from demo.load import Loader, copy_text, event_copy_text
 from demo.places import StoreIndex, StorePoint
-from demo.seed import DEMO_PASSWORD, DEMO_PEOPLE, DEMO_PIN
+from demo.seed import DEFERRED_INDEX_MODELS, DEMO_PASSWORD, DEMO_PEOPLE, DEMO_PIN, _vacuum_analyze
 from inventory.models import Category, Product, StockLevel, StockMovement
 from omniportal.geo import haversine_km
 from omniportal.models import Location, Role
 from omniportal.text import digits, name_key, to_e164
-from orders.models import Order, OrderLine, OrderStatusChange, Sale, SaleLine
+from orders.models import CommissionEntry, Order, OrderLine, OrderStatusChange, Sale, SaleLine
 
 pytestmark = pytest.mark.django_db
 
@@ -113,9 +116,6 @@ def test_worker_processes_give_the_same_data_as_one_process():
 
 
 def test_copy_text_reads_back_as_the_values_themselves():
-    from demo.generate import CUSTOMER_COLUMNS
-    from demo.load import Loader, copy_text
-
     if connection.vendor != "postgresql":
         pytest.skip("COPY is PostgreSQL only")
     tricky = ("tab\there", "line\nbreak\r", "back\\slash \\N", "Ñoño 東京 😀", "")
@@ -135,9 +135,6 @@ def test_copy_text_reads_back_as_the_values_themselves():
 
 
 def test_the_fast_event_formatter_writes_what_the_general_one_writes():
-    from demo import data
-    from demo.load import copy_text, event_copy_text
-
     seed("--now", NOW)
     # As the generator makes them: the event id is 32 hex digits.
     rows = [(pk, event_id.hex, *rest) for pk, event_id, *rest in BrowsingEvent.objects.values_list(*EVENT_COLUMNS)]
@@ -267,9 +264,6 @@ def test_orders_can_be_credited_by_the_commission_sweep():
 
 
 def test_the_demo_arrives_with_commissions_credited_and_insight_facts_built():
-    from clienteling.models_insights import InsightDay
-    from orders.models import CommissionEntry
-
     call_command("seed_demo", "--scale", "tiny", "--now", NOW, stdout=StringIO(), stderr=StringIO())
     located = Order.objects.exclude(location_source="unlocated")
     credited = CommissionEntry.objects.filter(kind="credit").values("order").distinct().count()
@@ -321,8 +315,6 @@ def test_now_without_offset_is_taken_as_utc():
 def test_deferred_indexes_and_foreign_keys_come_back_exactly_as_they_were():
     if connection.vendor != "postgresql":
         pytest.skip("index deferral is PostgreSQL only")
-    from demo.load import Loader
-    from demo.seed import DEFERRED_INDEX_MODELS
 
     tables = [m._meta.db_table for m in DEFERRED_INDEX_MODELS]
 
@@ -367,8 +359,6 @@ def test_deferred_indexes_and_foreign_keys_come_back_exactly_as_they_were():
 def test_a_bulk_load_ends_vacuumed_so_figures_do_not_wait_for_autovacuum():
     if connection.vendor != "postgresql":
         pytest.skip("VACUUM is the PostgreSQL step after a bulk load")
-    from demo.load import Loader
-    from demo.seed import _vacuum_analyze
 
     def last_vacuum():
         with connection.cursor() as cursor:
@@ -380,8 +370,6 @@ def test_a_bulk_load_ends_vacuumed_so_figures_do_not_wait_for_autovacuum():
     _vacuum_analyze(Loader())
     after = last_vacuum()
     assert after is not None and (before is None or after > before)
-
-    from django.db import transaction
 
     with transaction.atomic():  # inside a transaction VACUUM is impossible: statistics alone, and no error
         _vacuum_analyze(Loader())

@@ -6,6 +6,7 @@ from django.utils import timezone
 from inventory.factories import ProductFactory, StockLevelFactory
 from inventory.models import StockLevel
 from omniportal.factories import LocationFactory, WarehouseFactory
+from omniportal.geo import haversine_km
 from omniportal.models import Location
 
 URL = "/api/v1/availability/"
@@ -140,8 +141,6 @@ def test_availability_without_a_point_is_in_code_order_with_null_distances(api_c
 
 @pytest.mark.django_db
 def test_distances_are_the_haversine_of_omniportal_geo_rounded_to_metres(api_client, jacket_across_italy):
-    from omniportal.geo import haversine_km
-
     body = api_client.get(URL, {"sku": "JKT-001-M", "lat": 43.7696, "lon": 11.2558}).json()
 
     expected = {

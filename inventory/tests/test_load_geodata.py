@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -25,11 +26,6 @@ def test_unknown_country_is_refused():
 
 
 def test_if_empty_leaves_a_loaded_table_alone(db):
-    from io import StringIO
-
-    from django.core.management import call_command
-
-    from inventory.models import City
 
     City.objects.create(geoname_id=1, country="IT", name="Testopoli", name_key="testopoli", lat=45.0, lon=9.0)
     out = StringIO()

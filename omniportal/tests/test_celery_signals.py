@@ -5,9 +5,11 @@ import logging
 import pytest
 from celery import shared_task
 from django.conf import settings
+from django.http import HttpResponse
 from django.test import override_settings
 from django.urls import path
 
+from omniportal.celery import app
 from omniportal.celery_signals import add_request_id_header
 from omniportal.logging_config import RequestContextFilter
 from omniportal.request_id import current_request_id, request_id_var
@@ -38,8 +40,6 @@ def flaky(self) -> None:
 
 
 def enqueue_view(request):
-    from django.http import HttpResponse
-
     explode.delay(7)
     return HttpResponse("ok")
 
@@ -63,8 +63,6 @@ def eager_like_a_worker():
 
     With CELERY_TASK_EAGER_PROPAGATES (our settings) Celery re-raises before it sends task_failure.
     """
-    from omniportal.celery import app
-
     saved = app.conf.task_eager_propagates
     app.conf.task_eager_propagates = False
     yield

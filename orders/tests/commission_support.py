@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from inventory.factories import CategoryFactory, ProductFactory
+from omniportal.celery import app
 from orders.factories import OrderFactory, OrderLineFactory
 from orders.models import CommissionEntry, CommissionPolicy, EntryKind, OrderStatusChange
 
@@ -59,8 +60,6 @@ def net_of(order) -> dict[str, Decimal]:
 @contextlib.contextmanager
 def unreachable_broker():
     """Point this process's Celery producer at a closed loopback port (a broker that is down), then restore."""
-    from omniportal.celery import app
-
     with socket.socket() as probe:  # a port nobody listens on once the probe is closed
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

@@ -6,6 +6,7 @@ from django.urls import reverse
 from inventory.factories import StockLevelFactory
 from inventory.models import Product, StockLevel, StockMovement
 from omniportal.models import Location
+from orders import commission_hooks
 from orders.factories import OrderFactory, OrderLineFactory
 from orders.models import LocationSource, Order, OrderStatus
 
@@ -13,8 +14,6 @@ pytestmark = pytest.mark.django_db
 
 
 def test_head_office_sets_an_unlocated_order_by_hand(client, head_office, monkeypatch):
-    from orders import commission_hooks
-
     located = []
     monkeypatch.setattr(commission_hooks, "order_located", lambda order: located.append(order.pk))
     order = OrderFactory(delivery_lat=None, delivery_lon=None, location_source=LocationSource.UNLOCATED)

@@ -7,7 +7,11 @@ import pytest
 from clienteling.factories import CustomerFactory
 from inventory.factories import ProductFactory, StockLevelFactory
 from inventory.models import PostalCode
+from omniportal.services import integration_token_create
+from orders.factories import OrderFactory
 from orders.models import Order, OrderStatus
+from orders.services.baskets import basket_add, basket_checkout, basket_open
+from orders.services.placing import DeliveryAddress
 
 pytestmark = pytest.mark.django_db
 
@@ -163,8 +167,6 @@ def test_status_moves_and_illegal_move_is_409(api_client, coat_in_bologna):
 
 
 def test_token_without_orders_scope_is_403(client, coat_in_bologna):
-    from omniportal.services import integration_token_create
-
     _token, key = integration_token_create(name="stock-only", scopes=["stock"])
     response = client.post(URL, json.dumps(_body()), content_type="application/json", HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 403
@@ -183,9 +185,6 @@ def test_bad_money_is_400_not_500(api_client, coat_in_bologna):
 
 @pytest.fixture
 def endless_aisle_order(store_milano, store_roma, associate_milano):
-    from orders.services.baskets import basket_add, basket_checkout, basket_open
-    from orders.services.placing import DeliveryAddress
-
     customer = CustomerFactory(address_line1="Via Po 1", city="Torino", postal_code="10121", country="IT")
     basket = basket_open(customer=customer, store=store_milano, actor=associate_milano)
     stock = StockLevelFactory(location=store_roma, product=ProductFactory(sku="BOOT-9"), on_hand=2)
@@ -234,8 +233,6 @@ def test_an_unknown_reference_is_404_not_500(api_client, endless_aisle_order, re
 
 
 def test_an_external_id_wins_over_another_orders_number(api_client, endless_aisle_order):
-    from orders.factories import OrderFactory
-
     online = OrderFactory(external_id=endless_aisle_order.number)
     assert api_client.get(f"{URL}{endless_aisle_order.number}/").json()["number"] == online.number
     moved = _post(

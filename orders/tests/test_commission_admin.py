@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from inventory.factories import CategoryFactory
 from orders.commissions import commission_credit_order
 from orders.models import CommissionEntry, CommissionPolicy, Statement, StatementStatus
 
@@ -46,8 +47,6 @@ def test_head_office_cannot_add_a_policy_overlapping_the_one_in_force(client, he
 
 
 def test_head_office_adds_a_policy_with_category_rates_after_ending_the_current_one(client, head_office):
-    from inventory.factories import CategoryFactory
-
     current = default_policy()
     current.effective_to = dt.date(2026, 11, 30)
     current.save()

@@ -4,7 +4,10 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from clienteling.factories import CustomerFactory
 from inventory.factories import StockLevelFactory
+from orders.services.errors import OrderError
+from orders.services.placing import DeliveryAddress, delivery_address_validate
 
 pytestmark = pytest.mark.django_db
 
@@ -28,17 +31,12 @@ def test_pickup_queue_in_italian(client, associate_milano, store_milano):
 
 
 def test_service_messages_are_translated():
-    from orders.services.errors import OrderError
-    from orders.services.placing import DeliveryAddress, delivery_address_validate
-
     with translation.override("it"), pytest.raises(OrderError) as invalid:
         delivery_address_validate(DeliveryAddress(line1="Via Po 1", city="Torino", postal_code="10124", country="XX"))
     assert "codice ISO" in str(invalid.value)
 
 
 def test_new_pages_of_this_round_in_italian(client, associate_milano, manager_milano):
-    from clienteling.factories import CustomerFactory
-
     giulia = CustomerFactory()
     client.force_login(associate_milano)
     assert "Niente da spedire da questo negozio." in client.get("/it/shipments/").content.decode()

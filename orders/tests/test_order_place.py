@@ -7,7 +7,8 @@ from django.core import mail
 
 from clienteling.factories import CustomerFactory
 from inventory.factories import ProductFactory, StockLevelFactory
-from inventory.models import StockLevel, StockMovement
+from inventory.models import City, StockLevel, StockMovement
+from orders import commission_hooks
 from orders.models import Basket, BasketStatus, LocationSource, Order, OrderChannel, OrderStatus
 from orders.services.baskets import basket_add, basket_checkout, basket_open
 from orders.services.errors import AddressInvalid, OrderError, OrderShort
@@ -120,8 +121,6 @@ def test_till_receipt_is_required(basket, customer, associate_milano, store_roma
 
 
 def test_an_edited_address_without_coordinates_is_located_by_city(basket, customer, associate_milano, store_roma):
-    from inventory.models import City
-
     City.objects.create(
         geoname_id=9, country="IT", name="Torino", name_key="torino", lat=45.07, lon=7.68, population=870000
     )
@@ -144,8 +143,6 @@ def test_a_placed_basket_cannot_be_placed_again(basket, customer, associate_mila
 
 
 def test_order_place_calls_the_commission_hook(monkeypatch, customer, store_roma):
-    from orders import commission_hooks
-
     seen = []
     monkeypatch.setattr(commission_hooks, "order_created", lambda order: seen.append(order.pk))
     product = ProductFactory()

@@ -8,6 +8,7 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
+from clienteling.factories import CustomerFactory
 from clienteling.models import FollowUpTask
 from inventory.factories import StockLevelFactory
 from inventory.models import MovementKind, StockMovement
@@ -24,8 +25,6 @@ S = OrderStatus
 
 
 def _placed(store, *, method=DeliveryMethod.HOME, quantity=2, on_hand=5, selling_store=None):
-    from clienteling.factories import CustomerFactory
-
     stock = StockLevelFactory(location=store, on_hand=on_hand)
     order = order_place(
         channel="endless_aisle",

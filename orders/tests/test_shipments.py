@@ -14,6 +14,7 @@ from inventory.factories import ProductFactory, StockLevelFactory
 from inventory.models import MovementKind, StockMovement
 from omniportal.factories import LocationFactory, staff
 from omniportal.models import Role
+from orders import views
 from orders.models import DeliveryMethod, Order, OrderChannel, OrderStatus, OrderStatusChange
 from orders.services.lifecycle import order_transition
 from orders.services.placing import DeliveryAddress, PlacedLine, order_place
@@ -213,8 +214,6 @@ def test_to_ship_queries_do_not_grow_with_orders(
 
 
 def test_the_list_is_paged_oldest_first(client, associate_roma, store_milano, store_roma, monkeypatch):
-    from orders import views
-
     orders = [_endless_aisle(store_milano, store_roma) for _n in range(3)]
     monkeypatch.setattr(views, "SHIPMENTS_PER_PAGE", 2)
     client.force_login(associate_roma)

@@ -5,6 +5,7 @@ import re
 import uuid
 from datetime import timedelta
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
@@ -14,13 +15,12 @@ from django.utils import timezone
 
 from clienteling.factories import BrowsingEventFactory
 from clienteling.models import BrowsingEvent, ProfileAccess
+from orders.factories import OrderFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def url(customer, **params):
-    from urllib.parse import urlencode
-
     return f"/customers/{customer.pk}/" + (f"?{urlencode(params)}" if params else "")
 
 
@@ -204,8 +204,6 @@ def test_profile_speaks_italian_under_it(client, associate_milano, giulia_online
 def test_orders_link_to_their_page_only_where_this_person_may_open_it(
     client, associate_milano, associate_roma, giulia, store_milano
 ):
-    from orders.factories import OrderFactory
-
     OrderFactory(customer=giulia, number="OP-MILANO1", channel="endless_aisle", selling_store=store_milano)
     link = 'href="/orders/OP-MILANO1/"'
     client.force_login(associate_milano)

