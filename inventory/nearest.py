@@ -227,7 +227,3 @@ def nearest_store(lat: float, lon: float, *, commission_eligible: bool = True) -
     there is no such store. Raises `InvalidPoint` for coordinates that are not on Earth.
     """
     return _cache.index(commission_eligible=commission_eligible).nearest(lat, lon)
-
-
-def nearest_store_cache_clear() -> None:
-    _cache.clear()

@@ -86,7 +86,7 @@ _NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
 
 def _refuse_nul(body: bytes) -> None:
-    # The plain substring test first: a byte search over a megabyte is ~0.1 ms, the regex alone ~30 ms.
+    # The plain substring test first: a byte search is far cheaper than the regex (docs/performance.md).
     if b"\\u0000" in body and _NUL_ESCAPE.search(body):
         raise MalformedBody("Text may not contain the NUL character (\\u0000).")
 
