@@ -267,7 +267,7 @@ def test_orders_can_be_credited_by_the_commission_sweep():
 
 
 def test_the_demo_arrives_with_commissions_credited_and_insight_facts_built():
-    from clienteling.models_insights import InsightDay
+    from insights.models import InsightDay
     from orders.models import CommissionEntry
 
     call_command("seed_demo", "--scale", "tiny", "--now", NOW, stdout=StringIO(), stderr=StringIO())

@@ -109,7 +109,7 @@ class Command(BaseCommand):
 
         Skipped at bench scale, whose benchmarks measure exactly this work on uncredited data.
         """
-        from clienteling.insights import insight_days_rebuild, local_today
+        from insights.facts import insight_days_rebuild, local_today
         from orders.commissions import commissions_sweep
 
         self.stderr.write("crediting commissions (the beat sweep) …")

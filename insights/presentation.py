@@ -1,102 +1,177 @@
-"""The omnichannel insight page (SPEC 2.6): form, server-drawn SVG charts, tables and CSV export."""
+"""Omnichannel insight, for people: the paragraph that reads the report out, its charts, its tables and its
+CSV export."""
 
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from functools import lru_cache
 
-from django import forms
-from django.conf import settings
-from django.core.validators import MaxValueValidator
-from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import render
+from django.http import HttpResponse
+from django.utils.formats import date_format, get_format
+from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
 
-from omniportal.access import is_head_office, manager_required, user_stores
-
-from .insights import (
-    ABANDON_AFTER,
-    BAND_EDGES_KM,
-    MAX_PERIOD_DAYS,
-    InsightReport,
-    StoreRow,
-    euros,
-    grouped,
-    insight_days_to_refresh,
-    insight_report,
-    local_today,
-    max_window_days,
-    percent,
-)
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
-
-DEFAULT_PERIOD_DAYS = 90
-ISO_DATE = "%Y-%m-%d"
+from .models import DistanceBand
+from .report import BandRow, InsightReport, StoreRow
 
 
-class InsightsForm(forms.Form):
-    date_from = forms.DateField(
-        label=gettext_lazy("From"),
-        required=False,
-        input_formats=[ISO_DATE],
-        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
-    )
-    date_to = forms.DateField(
-        label=gettext_lazy("To"),
-        required=False,
-        input_formats=[ISO_DATE],
-        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
-    )
-    window = forms.IntegerField(
-        label=gettext_lazy("Store purchase within (days)"),
-        required=False,
-        min_value=1,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-    )
-    store = forms.ModelChoiceField(label=gettext_lazy("Store"), queryset=None, required=False, to_field_name="code")
-    export = forms.ChoiceField(required=False, choices=[("", ""), ("csv", "CSV")], widget=forms.HiddenInput)
-
-    def __init__(self, query: QueryDict, *, user: AbstractBaseUser) -> None:
-        data = query.copy()
-        # Missing or empty fields take the defaults, and the form shows the values the report used.
-        date_to = local_today() - timedelta(days=1)
-        defaults = {
-            "date_to": date_to.strftime(ISO_DATE),
-            "date_from": (date_to - timedelta(days=DEFAULT_PERIOD_DAYS - 1)).strftime(ISO_DATE),
-            "window": str(settings.ROPO_WINDOW_DAYS),
-        }
-        for name, value in defaults.items():
-            if not data.get(name, "").strip():
-                data[name] = value
-        super().__init__(data)
-        self.user = user
-        self.fields["window"].validators.append(MaxValueValidator(max_window_days()))
-        self.fields["window"].widget.attrs["max"] = max_window_days()
-        stores = user_stores(user).order_by("code")
-        self.fields["store"].queryset = stores
-        self.fields["store"].empty_label = _("Whole network") if is_head_office(user) else _("All my stores")
-        self.show_store = is_head_office(user) or stores.count() > 1
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
-        if date_from and date_to:
-            if date_from > date_to:
-                self.add_error("date_to", _("The end of the period must not be before its start."))
-            elif date_to > local_today():
-                self.add_error("date_to", _("The period cannot end after today."))
-            elif (date_to - date_from).days + 1 > MAX_PERIOD_DAYS:
-                self.add_error("date_from", _("Choose a period of at most %(days)s days.") % {"days": MAX_PERIOD_DAYS})
-        return cleaned
+@lru_cache(maxsize=8)
+def _separators_for(language: str | None) -> tuple[str, str]:
+    return get_format("DECIMAL_SEPARATOR", language), get_format("THOUSAND_SEPARATOR", language)
 
 
-# --------------------------------------------------------------------------- charts as plain SVG geometry
+def _separators() -> tuple[str, str]:
+    return _separators_for(get_language())
+
+
+def grouped(value: int | Decimal | float, decimals: int = 0) -> str:
+    """The active language's number format, grouped. Cheaper than number_format for the thousands of table
+    cells a network report has (same separators, read once per call instead of once per digit group)."""
+    decimal_sep, thousand_sep = _separators()
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", decimal_sep).replace("\x00", thousand_sep)
+
+
+def percent(value: float | None) -> str:
+    if value is None:
+        return "—"
+    decimal_sep, _thousands = _separators()
+    return f"{value:.1f}".replace(".", decimal_sep) + "\u00a0%"
+
+
+def euros(amount: Decimal) -> str:
+    return f"€\u00a0{grouped(amount)}"
+
+
+def _ends(bands: Iterable[BandRow]) -> tuple[BandRow, BandRow] | None:
+    """The nearest and the farthest known distance bands that have carts, when they differ."""
+    known = [row for row in bands if row.band != DistanceBand.UNKNOWN and row.carts]
+    return (known[0], known[-1]) if len(known) >= 2 else None
+
+
+# Abandonment that differs by at least this many points between the nearest and farthest band is a pattern.
+PATTERN_POINTS = 10
+
+
+def insight_reading(report: InsightReport) -> str:
+    """One paragraph, built from the numbers, that says what the report shows."""
+    total = report.total
+    period = {
+        "start": date_format(report.date_from, "SHORT_DATE_FORMAT"),
+        "end": date_format(report.date_to, "SHORT_DATE_FORMAT"),
+        "scope": report.scope_label,
+    }
+    if not total.carts:
+        sentences = [_("From %(start)s to %(end)s no online carts were recorded for %(scope)s.") % period]
+    else:
+        sentences = [
+            ngettext(
+                "From %(start)s to %(end)s customers of %(scope)s left %(carts)s online cart: "
+                "%(abandoned)s abandoned, %(ordered)s ordered online.",
+                "From %(start)s to %(end)s customers of %(scope)s left %(carts)s online carts: "
+                "%(abandoned)s abandoned, %(ordered)s ordered online.",
+                total.carts,
+            )
+            % {
+                **period,
+                "carts": grouped(total.carts),
+                "abandoned": percent(total.abandonment_rate),
+                "ordered": percent(total.conversion_rate),
+            }
+        ]
+        ends = _ends(report.bands)
+        if ends:
+            near, far = ends
+            sentences.append(
+                _(
+                    "Customers living %(near)s from a store abandoned %(near_abandoned)s of their carts and ordered "
+                    "%(near_ordered)s online; customers %(far)s away abandoned %(far_abandoned)s and ordered "
+                    "%(far_ordered)s."
+                )
+                % {
+                    "near": near.label,
+                    "near_abandoned": percent(near.abandonment_rate),
+                    "near_ordered": percent(near.conversion_rate),
+                    "far": far.label,
+                    "far_abandoned": percent(far.abandonment_rate),
+                    "far_ordered": percent(far.conversion_rate),
+                }
+            )
+        if total.abandoned_known:
+            sentences.append(
+                ngettext(
+                    "%(share)s of the abandoned carts of known customers were followed within %(days)s day by an "
+                    "in-store purchase of a product from the cart, worth %(revenue)s.",
+                    "%(share)s of the abandoned carts of known customers were followed within %(days)s days by an "
+                    "in-store purchase of a product from the cart, worth %(revenue)s.",
+                    report.window_days,
+                )
+                % {
+                    "share": percent(total.ropo_share),
+                    "days": report.window_days,
+                    "revenue": euros(total.ropo_revenue),
+                }
+            )
+        if ends:
+            near, far = ends
+            gap = (near.abandonment_rate or 0) - (far.abandonment_rate or 0)
+            if gap >= PATTERN_POINTS and (near.ropo_share or 0) > (far.ropo_share or 0):
+                if far.ropo_share is None:
+                    sentences.append(
+                        _(
+                            "Near-store customers use the online cart as a shopping list: %(near_ropo)s of their "
+                            "abandoned carts ended in a store purchase, so those carts are store sales, not lost sales."
+                        )
+                        % {"near_ropo": percent(near.ropo_share)}
+                    )
+                else:
+                    sentences.append(
+                        _(
+                            "Near-store customers use the online cart as a shopping list: %(near_ropo)s of their "
+                            "abandoned carts ended in a store purchase (against %(far_ropo)s %(far)s away), so those "
+                            "carts are store sales, not lost sales."
+                        )
+                        % {
+                            "near_ropo": percent(near.ropo_share),
+                            "far_ropo": percent(far.ropo_share),
+                            "far": far.label,
+                        }
+                    )
+            else:
+                sentences.append(
+                    _(
+                        "In this period near-store customers do not abandon online carts clearly more than distant "
+                        "ones: no shopping-list pattern shows."
+                    )
+                )
+    if total.sales_revenue:
+        sentences.append(
+            _(
+                "In-store revenue influenced by online browsing was %(influenced)s, %(share)s of in-store revenue "
+                "(%(sales)s)."
+            )
+            % {
+                "influenced": euros(total.influenced_revenue),
+                "share": percent(total.influenced_share),
+                "sales": euros(total.sales_revenue),
+            }
+        )
+    if total.credited_orders:
+        sentences.append(
+            ngettext(
+                "%(orders)s online order was credited to these stores (%(amount)s in commission).",
+                "%(orders)s online orders were credited to these stores (%(amount)s in commission).",
+                total.credited_orders,
+            )
+            % {
+                "orders": grouped(total.credited_orders),
+                "amount": euros(total.credited_amount),
+            }
+        )
+    return " ".join(sentences)
 
 
 @dataclass
@@ -220,9 +295,6 @@ def report_charts(report: InsightReport) -> list[Chart]:
     return [abandonment, ropo, influence]
 
 
-# --------------------------------------------------------------------------- tables, formatted once
-
-
 @dataclass
 class Table:
     headers: list[str]
@@ -309,8 +381,6 @@ def store_table(report: InsightReport) -> Table:
     )
 
 
-# --------------------------------------------------------------------------- CSV
-
 CSV_COLUMNS = [
     "level",
     "key",
@@ -382,37 +452,3 @@ def report_csv(report: InsightReport) -> HttpResponse:
         writer.writerow(_csv_row("store", row.code, row.name, row))
     writer.writerow(_csv_row("total", "", str(report.scope_label), report.total))
     return response
-
-
-# --------------------------------------------------------------------------- the view
-
-
-@manager_required
-def insights(request: HttpRequest) -> HttpResponse:
-    form = InsightsForm(request.GET, user=request.user)
-    context: dict[str, object] = {
-        "form": form,
-        "abandon_hours": int(ABANDON_AFTER.total_seconds() // 3600),
-        "band_edges": BAND_EDGES_KM,
-        "max_window": max_window_days(),
-        "refresh_days": len(insight_days_to_refresh()),
-    }
-    status = 200
-    if form.is_valid():
-        data = form.cleaned_data
-        report = insight_report(
-            user=request.user,
-            date_from=data["date_from"],
-            date_to=data["date_to"],
-            window_days=data["window"],
-            store=data["store"],
-        )
-        if data["export"] == "csv":
-            return report_csv(report)
-        context.update(
-            report=report, charts=report_charts(report), bands=band_table(report), stores=store_table(report)
-        )
-    else:
-        status = 400
-    template = "clienteling/insights.html#report" if request.htmx else "clienteling/insights.html"
-    return render(request, template, context, status=status)

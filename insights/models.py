@@ -1,7 +1,10 @@
 """Daily facts behind the omnichannel insight report (SPEC 2.6).
 
-The report never scans carts, sales or events: a nightly job (clienteling.tasks) folds each day into these
+The report never scans carts, sales or events: a nightly job (insights.tasks) folds each day into these
 small tables with a few set-based statements, and the page sums them. Definitions live in docs/insights.md.
+
+The tables keep the names they had when the facts lived in clienteling (`db_table`): moving the models to
+this app changed Django's state only (migration insights 0001).
 """
 
 from __future__ import annotations
@@ -11,8 +14,6 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-
-__all__ = ["CartDayFact", "DistanceBand", "InfluenceDayFact", "InsightDay", "RopoDayFact", "StoreDayFact"]
 
 
 class DistanceBand(models.IntegerChoices):
@@ -37,6 +38,7 @@ class InsightDay(models.Model):
     window_days = models.PositiveSmallIntegerField(_("default window (days)"), default=14)
 
     class Meta:
+        db_table = "clienteling_insightday"
         verbose_name = _("insight day")
         verbose_name_plural = _("insight days")
         ordering = ["-day"]
@@ -72,6 +74,7 @@ class CartDayFact(models.Model):
     ropo_revenue = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
 
     class Meta:
+        db_table = "clienteling_cartdayfact"
         verbose_name = _("cart day fact")
         verbose_name_plural = _("cart day facts")
         constraints = _one_row_per("band", name="cartfact_unique")
@@ -96,6 +99,7 @@ class RopoDayFact(models.Model):
     revenue = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
 
     class Meta:
+        db_table = "clienteling_ropodayfact"
         verbose_name = _("ROPO day fact")
         verbose_name_plural = _("ROPO day facts")
         constraints = _one_row_per("band", "lag_days", name="ropofact_unique")
@@ -117,6 +121,7 @@ class StoreDayFact(models.Model):
     influenced_revenue = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
 
     class Meta:
+        db_table = "clienteling_storedayfact"
         verbose_name = _("store day fact")
         verbose_name_plural = _("store day facts")
         constraints = [models.UniqueConstraint(fields=["day", "store"], name="storefact_unique")]
@@ -134,6 +139,7 @@ class InfluenceDayFact(models.Model):
     revenue = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
 
     class Meta:
+        db_table = "clienteling_influencedayfact"
         verbose_name = _("influence day fact")
         verbose_name_plural = _("influence day facts")
         constraints = [models.UniqueConstraint(fields=["day", "store", "lag_days"], name="influencefact_unique")]
