@@ -29,14 +29,15 @@ from django.utils import timezone
 
 from clienteling.models import BrowsingEvent, Cart, CartLine, Customer, EventType
 from omniportal.money import cents
-from orders.models import CommissionEntry, EntryKind, Order, Sale, SaleLine
+from orders.models import CommissionEntry, EntryKind, Order, OrderChannel, Sale, SaleLine
 
 from .models import CartDayFact, DistanceBand, InfluenceDayFact, InsightDay, RopoDayFact, StoreDayFact
 
 ABANDON_AFTER = timedelta(hours=24)
 BAND_EDGES_KM = (5, 15, 50)
 ONLINE_TOUCHES = (EventType.PRODUCT_VIEW, EventType.ADD_TO_CART, EventType.WISHLIST_ADD)
-ONLINE_CHANNELS = ("web", "app")
+# Orders drawn online; endless-aisle orders are sold in a store.
+ONLINE_CHANNELS = (OrderChannel.WEB, OrderChannel.APP)
 MAX_PERIOD_DAYS = 731
 
 
@@ -96,6 +97,10 @@ def _lag_before_sql(column: str, day: date, max_days: int) -> tuple[str, list[ob
 
 def _abandoned_sql(alias: str) -> str:
     return f"({alias}.status = 'abandoned' OR ({alias}.status = 'active' AND {alias}.source_updated_at < %s))"
+
+
+def _placeholders(values: Sequence[object]) -> str:
+    return ", ".join(["%s"] * len(values))
 
 
 def _fetch(sql: str, params: Sequence[object]) -> list[tuple]:
@@ -222,13 +227,13 @@ def _store_rows(day: date) -> list[StoreDayFact]:
             WHERE s.sold_at >= %s AND s.sold_at < %s GROUP BY s.store_id""",
         [start, end],
     )
-    # Web and app orders only: endless-aisle orders are sold in a store, not drawn online.
     credits = _fetch(
         f"""SELECT e.store_id, COUNT(DISTINCT e.order_id), SUM(e.amount)
             FROM {_table(CommissionEntry)} e JOIN {_table(Order)} o ON o.id = e.order_id
-            WHERE e.kind = %s AND o.channel IN ('web', 'app') AND o.placed_at >= %s AND o.placed_at < %s
+            WHERE e.kind = %s AND o.channel IN ({_placeholders(ONLINE_CHANNELS)})
+              AND o.placed_at >= %s AND o.placed_at < %s
             GROUP BY e.store_id""",
-        [EntryKind.CREDIT.value, start, end],
+        [EntryKind.CREDIT.value, *(channel.value for channel in ONLINE_CHANNELS), start, end],
     )
     facts: dict[int, StoreDayFact] = {}
     for store_id, revenue in sales:
@@ -243,16 +248,15 @@ def _store_rows(day: date) -> list[StoreDayFact]:
 def _influence_rows(day: date, max_days: int) -> list[InfluenceDayFact]:
     event, cart, cart_line = _table(BrowsingEvent), _table(Cart), _table(CartLine)
     lookback = _ts(day_start(day - timedelta(days=max_days)))
-    touch_types = ", ".join(f"'{kind.value}'" for kind in ONLINE_TOUCHES)
     lag, lag_params = _lag_before_sql("last_touch", day, max_days)
-    # MATERIALIZED: PostgreSQL would otherwise inline the two correlated subqueries into every branch of the
-    # CASE below and run them hundreds of times per sale line.
+    # MATERIALIZED: PostgreSQL would otherwise inline the two correlated subqueries into each branch of the
+    # lag CASE below and run them once per branch (docs/performance.md).
     materialized = "MATERIALIZED" if connection.vendor == "postgresql" else ""
     sql = f"""
         WITH day_lines AS {materialized} (
             SELECT s.store_id, sl.quantity * sl.unit_price AS amount,
                    (SELECT MAX(e.occurred_at) FROM {event} e
-                     WHERE e.customer_id = s.customer_id AND e.sku = sl.sku AND e.type IN ({touch_types})
+                     WHERE e.customer_id = s.customer_id AND e.sku = sl.sku AND e.type IN ({_placeholders(ONLINE_TOUCHES)})
                        AND e.occurred_at < s.sold_at AND e.occurred_at >= %s) AS last_event,
                    (SELECT MAX(c.source_updated_at) FROM {cart} c JOIN {cart_line} cl ON cl.cart_id = c.id
                      WHERE c.customer_id = s.customer_id AND cl.sku = sl.sku
@@ -270,7 +274,15 @@ def _influence_rows(day: date, max_days: int) -> list[InfluenceDayFact]:
             SELECT store_id, amount, {lag} AS lag FROM touched WHERE last_touch IS NOT NULL
         ) lagged GROUP BY store_id, lag
     """
-    params = [lookback, lookback, _ts(day_start(day)), _ts(day_start(day + timedelta(days=1))), *lag_params]
+    touch_types = [kind.value for kind in ONLINE_TOUCHES]
+    params = [
+        *touch_types,
+        lookback,
+        lookback,
+        _ts(day_start(day)),
+        _ts(day_start(day + timedelta(days=1))),
+        *lag_params,
+    ]
     return [
         InfluenceDayFact(day=day, store_id=store_id, lag_days=lag_days, revenue=cents(amount))
         for store_id, lag_days, amount in _fetch(sql, params)

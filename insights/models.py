@@ -69,7 +69,7 @@ class CartDayFact(models.Model):
     abandoned_known = models.PositiveIntegerField(default=0)
     abandoned_value = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
     # RopoDayFact summed up to the default window (InsightDay.window_days): the default report reads these
-    # instead of the lag rows, a quarter of the rows at network scale.
+    # instead of the lag rows (docs/performance.md, "Omnichannel insight").
     ropo_carts = models.PositiveIntegerField(default=0)
     ropo_revenue = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
 

@@ -43,7 +43,7 @@ class Totals:
     credited_amount: Decimal = Decimal("0.00")
 
     def add(self, **amounts: int | Decimal) -> None:
-        # Only the measures given: the report adds a few thousand grouped rows per request.
+        # Only the measures given: this runs for every grouped fact row of a report.
         for name, amount in amounts.items():
             setattr(self, name, getattr(self, name) + amount)
 
