@@ -20,7 +20,7 @@ maximum without rebuilding anything.
 from __future__ import annotations
 
 import time as clock
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
@@ -109,11 +109,17 @@ def _fetch(sql: str, params: Sequence[object]) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _cart_rows(day: date, stale_before: datetime) -> list[CartDayFact]:
+def _currencies(rows: Iterable[tuple]) -> set[str]:
+    """The currency codes of rows ending in (MIN(currency), MAX(currency)) of the amounts they summed: every
+    currency when no group mixes more than two, and always more than one when any group mixes them."""
+    return {code for row in rows for code in row[-2:] if code}
+
+
+def _cart_rows(day: date, stale_before: datetime) -> tuple[list[CartDayFact], set[str]]:
     cart, line, customer = _table(Cart), _table(CartLine), _table(Customer)
     sql = f"""
         WITH day_carts AS (
-            SELECT c.customer_id, c.status, cu.nearest_store_id AS store_id,
+            SELECT c.customer_id, c.status, c.currency, cu.nearest_store_id AS store_id,
                    {_band_sql("cu.nearest_store_km")} AS band,
                    CASE WHEN {_abandoned_sql("c")} THEN 1 ELSE 0 END AS is_abandoned,
                    (SELECT SUM(l.quantity * l.unit_price) FROM {line} l WHERE l.cart_id = c.id) AS cart_value
@@ -125,11 +131,13 @@ def _cart_rows(day: date, stale_before: datetime) -> list[CartDayFact]:
                SUM(CASE WHEN status = 'ordered' THEN 1 ELSE 0 END),
                SUM(is_abandoned),
                SUM(CASE WHEN is_abandoned = 1 AND customer_id IS NOT NULL THEN 1 ELSE 0 END),
-               SUM(CASE WHEN is_abandoned = 1 THEN COALESCE(cart_value, 0) ELSE 0 END)
+               SUM(CASE WHEN is_abandoned = 1 THEN COALESCE(cart_value, 0) ELSE 0 END),
+               MIN(CASE WHEN is_abandoned = 1 THEN currency END), MAX(CASE WHEN is_abandoned = 1 THEN currency END)
         FROM day_carts GROUP BY store_id, band
     """
     params = [_ts(stale_before), _ts(day_start(day)), _ts(day_start(day + timedelta(days=1)))]
-    return [
+    rows = _fetch(sql, params)
+    facts = [
         CartDayFact(
             day=day,
             store_id=store_id,
@@ -140,8 +148,9 @@ def _cart_rows(day: date, stale_before: datetime) -> list[CartDayFact]:
             abandoned_known=known or 0,
             abandoned_value=cents(value),
         )
-        for store_id, band, carts, ordered, abandoned, known, value in _fetch(sql, params)
+        for store_id, band, carts, ordered, abandoned, known, value, *_currency in rows
     ]
+    return facts, _currencies(rows)
 
 
 def _abandoned_carts_cte(day: date, stale_before: datetime) -> tuple[str, list[object]]:
@@ -158,7 +167,7 @@ def _abandoned_carts_cte(day: date, stale_before: datetime) -> tuple[str, list[o
     return sql, [_ts(stale_before), _ts(day_start(day)), _ts(day_start(day + timedelta(days=1)))]
 
 
-def _ropo_rows(day: date, stale_before: datetime, max_days: int) -> list[RopoDayFact]:
+def _ropo_rows(day: date, stale_before: datetime, max_days: int) -> tuple[list[RopoDayFact], set[str]]:
     sale, sale_line, cart, cart_line = _table(Sale), _table(SaleLine), _table(Cart), _table(CartLine)
     horizon = _ts(day_start(day + timedelta(days=max_days + 1)))
     abandoned_cte, abandoned_params = _abandoned_carts_cte(day, stale_before)
@@ -189,7 +198,7 @@ def _ropo_rows(day: date, stale_before: datetime, max_days: int) -> list[RopoDay
     revenue_sql = f"""
         WITH {abandoned_cte},
         matched AS (
-            SELECT a.store_id, a.band, s.sold_at, sl.quantity * sl.unit_price AS amount
+            SELECT a.store_id, a.band, s.sold_at, s.currency, sl.quantity * sl.unit_price AS amount
             FROM abandoned a
             JOIN {sale} s ON s.customer_id = a.customer_id AND s.sold_at > a.left_at AND s.sold_at < %s
             JOIN {sale_line} sl ON sl.sale_id = s.id
@@ -202,8 +211,8 @@ def _ropo_rows(day: date, stale_before: datetime, max_days: int) -> list[RopoDay
                   AND (c2.source_updated_at > a.left_at OR (c2.source_updated_at = a.left_at AND c2.id > a.id))
               )
         )
-        SELECT store_id, band, lag, SUM(amount) FROM (
-            SELECT store_id, band, amount, {sold_lag} AS lag FROM matched
+        SELECT store_id, band, lag, SUM(amount), MIN(currency), MAX(currency) FROM (
+            SELECT store_id, band, amount, currency, {sold_lag} AS lag FROM matched
         ) lagged GROUP BY store_id, band, lag
     """
     revenue = _fetch(revenue_sql, [*abandoned_params, horizon, _ts(stale_before), *sold_lag_params])
@@ -211,24 +220,24 @@ def _ropo_rows(day: date, stale_before: datetime, max_days: int) -> list[RopoDay
     facts: dict[tuple, RopoDayFact] = {}
     for store_id, band, lag, count in carts:
         facts[(store_id, band, lag)] = RopoDayFact(day=day, store_id=store_id, band=band, lag_days=lag, carts=count)
-    for store_id, band, lag, amount in revenue:
+    for store_id, band, lag, amount, *_currency in revenue:
         fact = facts.setdefault(
             (store_id, band, lag), RopoDayFact(day=day, store_id=store_id, band=band, lag_days=lag, carts=0)
         )
         fact.revenue = cents(amount)
-    return list(facts.values())
+    return list(facts.values()), _currencies(revenue)
 
 
-def _store_rows(day: date) -> list[StoreDayFact]:
+def _store_rows(day: date) -> tuple[list[StoreDayFact], set[str]]:
     start, end = _ts(day_start(day)), _ts(day_start(day + timedelta(days=1)))
     sales = _fetch(
-        f"""SELECT s.store_id, SUM(sl.quantity * sl.unit_price)
+        f"""SELECT s.store_id, SUM(sl.quantity * sl.unit_price), MIN(s.currency), MAX(s.currency)
             FROM {_table(Sale)} s JOIN {_table(SaleLine)} sl ON sl.sale_id = s.id
             WHERE s.sold_at >= %s AND s.sold_at < %s GROUP BY s.store_id""",
         [start, end],
     )
     credits = _fetch(
-        f"""SELECT e.store_id, COUNT(DISTINCT e.order_id), SUM(e.amount)
+        f"""SELECT e.store_id, COUNT(DISTINCT e.order_id), SUM(e.amount), MIN(e.currency), MAX(e.currency)
             FROM {_table(CommissionEntry)} e JOIN {_table(Order)} o ON o.id = e.order_id
             WHERE e.kind = %s AND o.channel IN ({_placeholders(ONLINE_CHANNELS)})
               AND o.placed_at >= %s AND o.placed_at < %s
@@ -236,13 +245,14 @@ def _store_rows(day: date) -> list[StoreDayFact]:
         [EntryKind.CREDIT.value, *(channel.value for channel in ONLINE_CHANNELS), start, end],
     )
     facts: dict[int, StoreDayFact] = {}
-    for store_id, revenue in sales:
+    for store_id, revenue, *_currency in sales:
         facts[store_id] = StoreDayFact(day=day, store_id=store_id, sales_revenue=cents(revenue))
-    for store_id, orders, amount in credits:
+    for store_id, orders, amount, *_currency in credits:
         fact = facts.setdefault(store_id, StoreDayFact(day=day, store_id=store_id))
         fact.credited_orders = orders
         fact.credited_amount = cents(amount)
-    return list(facts.values())
+    # The influenced revenue sums lines of these same sales: their currencies are already here.
+    return list(facts.values()), _currencies(sales) | _currencies(credits)
 
 
 def _influence_rows(day: date, max_days: int) -> list[InfluenceDayFact]:
@@ -334,9 +344,9 @@ def insight_day_rebuild(*, day: date, as_of: datetime | None = None) -> InsightD
     stale_before = as_of - ABANDON_AFTER
     with transaction.atomic():
         _lock_day(day)
-        cart_facts = _cart_rows(day, stale_before)
-        ropo_facts = _ropo_rows(day, stale_before, max_days)
-        store_facts = _store_rows(day)
+        cart_facts, cart_currencies = _cart_rows(day, stale_before)
+        ropo_facts, ropo_currencies = _ropo_rows(day, stale_before, max_days)
+        store_facts, store_currencies = _store_rows(day)
         influence_facts = _influence_rows(day, max_days)
         _fold_default_window(day, cart_facts, ropo_facts, store_facts, influence_facts)
         for model, rows in (
@@ -354,6 +364,7 @@ def insight_day_rebuild(*, day: date, as_of: datetime | None = None) -> InsightD
                 "as_of": as_of,
                 "seconds": clock.perf_counter() - started,
                 "window_days": settings.ROPO_WINDOW_DAYS,
+                "currencies": ",".join(sorted(cart_currencies | ropo_currencies | store_currencies)),
             },
         )
     return built

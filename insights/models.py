@@ -36,6 +36,10 @@ class InsightDay(models.Model):
     seconds = models.FloatField(_("build time (s)"))
     # settings.ROPO_WINDOW_DAYS when the day was built: the window of the precomputed default-window sums.
     window_days = models.PositiveSmallIntegerField(_("default window (days)"), default=14)
+    # The currencies of the amounts summed into the day's facts, comma-separated ("EUR"): the sums add amounts
+    # as recorded, without conversion, so the page prints a currency only when the period has exactly one.
+    # Empty when the day had no amounts; NULL when the day was built before currencies were recorded.
+    currencies = models.CharField(_("currencies"), max_length=255, null=True, blank=True)
 
     class Meta:
         db_table = "clienteling_insightday"

@@ -4,46 +4,38 @@ CSV export."""
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
 
 from django.http import HttpResponse
-from django.utils.formats import date_format, get_format
-from django.utils.translation import get_language, ngettext, pgettext
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
+
+from omniportal.money import format_money, format_number, format_percent
 
 from .models import DistanceBand
 from .report import BandRow, InsightReport, StoreRow
 
 
-@lru_cache(maxsize=8)
-def _separators_for(language: str | None) -> tuple[str, str]:
-    return get_format("DECIMAL_SEPARATOR", language), get_format("THOUSAND_SEPARATOR", language)
+def _share(rate: float | None) -> Decimal | None:
+    # The report keeps rates in percent with one decimal, as the CSV's *_pct columns print them.
+    return None if rate is None else Decimal(str(rate)) / 100
 
 
-def _separators() -> tuple[str, str]:
-    return _separators_for(get_language())
+def _rate(rate: float | None) -> str:
+    """A rate of the report (in percent) in the reader's style: "54.3%", "54,3%"; "—" when there is none."""
+    return format_percent(_share(rate))
 
 
-def grouped(value: int | Decimal | float, decimals: int = 0) -> str:
-    """The active language's number format, grouped. Cheaper than number_format for the thousands of table
-    cells a network report has (same separators, read once per call instead of once per digit group)."""
-    decimal_sep, thousand_sep = _separators()
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\x00").replace(".", decimal_sep).replace("\x00", thousand_sep)
-
-
-def percent(value: float | None) -> str:
-    if value is None:
-        return "—"
-    decimal_sep, _thousands = _separators()
-    return f"{value:.1f}".replace(".", decimal_sep) + "\u00a0%"
-
-
-def euros(amount: Decimal) -> str:
-    return f"€\u00a0{grouped(amount)}"
+def amount_format(report: InsightReport) -> Callable[[Decimal], str]:
+    """How the report's amounts print: whole units with the period's currency ("€63,685", "63.685 €"), or a
+    bare number when the period has no single known currency (never one currency's sign on another's)."""
+    currency = report.currency
+    if currency is None:
+        return format_number
+    return lambda amount: format_money(amount, currency, whole=True)
 
 
 def _ends(bands: Iterable[BandRow]) -> tuple[BandRow, BandRow] | None:
@@ -58,6 +50,7 @@ PATTERN_POINTS = 10
 
 def insight_reading(report: InsightReport) -> str:
     """One paragraph, built from the numbers, that says what the report shows."""
+    money = amount_format(report)
     total = report.total
     period = {
         "start": date_format(report.date_from, "SHORT_DATE_FORMAT"),
@@ -77,9 +70,9 @@ def insight_reading(report: InsightReport) -> str:
             )
             % {
                 **period,
-                "carts": grouped(total.carts),
-                "abandoned": percent(total.abandonment_rate),
-                "ordered": percent(total.conversion_rate),
+                "carts": format_number(total.carts),
+                "abandoned": _rate(total.abandonment_rate),
+                "ordered": _rate(total.conversion_rate),
             }
         ]
         ends = _ends(report.bands)
@@ -93,11 +86,11 @@ def insight_reading(report: InsightReport) -> str:
                 )
                 % {
                     "near": near.label,
-                    "near_abandoned": percent(near.abandonment_rate),
-                    "near_ordered": percent(near.conversion_rate),
+                    "near_abandoned": _rate(near.abandonment_rate),
+                    "near_ordered": _rate(near.conversion_rate),
                     "far": far.label,
-                    "far_abandoned": percent(far.abandonment_rate),
-                    "far_ordered": percent(far.conversion_rate),
+                    "far_abandoned": _rate(far.abandonment_rate),
+                    "far_ordered": _rate(far.conversion_rate),
                 }
             )
         if total.abandoned_known:
@@ -110,9 +103,9 @@ def insight_reading(report: InsightReport) -> str:
                     report.window_days,
                 )
                 % {
-                    "share": percent(total.ropo_share),
+                    "share": _rate(total.ropo_share),
                     "days": report.window_days,
-                    "revenue": euros(total.ropo_revenue),
+                    "revenue": money(total.ropo_revenue),
                 }
             )
         if ends:
@@ -125,7 +118,7 @@ def insight_reading(report: InsightReport) -> str:
                             "Near-store customers use the online cart as a shopping list: %(near_ropo)s of their "
                             "abandoned carts ended in a store purchase, so those carts are store sales, not lost sales."
                         )
-                        % {"near_ropo": percent(near.ropo_share)}
+                        % {"near_ropo": _rate(near.ropo_share)}
                     )
                 else:
                     sentences.append(
@@ -135,8 +128,8 @@ def insight_reading(report: InsightReport) -> str:
                             "carts are store sales, not lost sales."
                         )
                         % {
-                            "near_ropo": percent(near.ropo_share),
-                            "far_ropo": percent(far.ropo_share),
+                            "near_ropo": _rate(near.ropo_share),
+                            "far_ropo": _rate(far.ropo_share),
                             "far": far.label,
                         }
                     )
@@ -154,9 +147,9 @@ def insight_reading(report: InsightReport) -> str:
                 "(%(sales)s)."
             )
             % {
-                "influenced": euros(total.influenced_revenue),
-                "share": percent(total.influenced_share),
-                "sales": euros(total.sales_revenue),
+                "influenced": money(total.influenced_revenue),
+                "share": _rate(total.influenced_share),
+                "sales": money(total.sales_revenue),
             }
         )
     if total.credited_orders:
@@ -167,8 +160,8 @@ def insight_reading(report: InsightReport) -> str:
                 total.credited_orders,
             )
             % {
-                "orders": grouped(total.credited_orders),
-                "amount": euros(total.credited_amount),
+                "orders": format_number(total.credited_orders),
+                "amount": money(total.credited_amount),
             }
         )
     return " ".join(sentences)
@@ -235,7 +228,7 @@ def percent_chart(
             if value is not None:
                 bar_h = max(plot_h * value / 100, 1.0)
                 y = top + plot_h - bar_h
-                title_text = f"{label} · {series}: {percent(value)}"
+                title_text = f"{label} · {series}: {_rate(value)}"
                 chart.rects.append(Rect(x=x, y=y, width=bar_w - 2, height=bar_h, css=css, title=title_text))
                 chart.texts.append(Text(x=x + bar_w / 2 - 1, y=y - 5, text=f"{value:.0f}", css="value"))
             x += bar_w
@@ -245,7 +238,7 @@ def percent_chart(
     return chart
 
 
-def money_chart(title: str, rows: list[tuple[str, Decimal]]) -> Chart:
+def money_chart(title: str, rows: list[tuple[str, Decimal]], money: Callable[[Decimal], str]) -> Chart:
     """Horizontal bars, largest first; the label sits left of the bar, the amount at its end."""
     row_h, left, right, top = 30, 150, 96, 8
     width, height = 640, top * 2 + row_h * max(len(rows), 1)
@@ -257,7 +250,7 @@ def money_chart(title: str, rows: list[tuple[str, Decimal]]) -> Chart:
         chart.rects.append(Rect(x=left, y=y + 4, width=bar_w, height=row_h - 10, css="bar-a", title=label))
         chart.texts.append(Text(x=left - 8, y=y + row_h / 2 + 4, text=label[:18], anchor="end", css="label"))
         chart.texts.append(
-            Text(x=left + bar_w + 6, y=y + row_h / 2 + 4, text=euros(amount), anchor="start", css="value")
+            Text(x=left + bar_w + 6, y=y + row_h / 2 + 4, text=money(amount), anchor="start", css="value")
         )
     return chart
 
@@ -291,6 +284,7 @@ def report_charts(report: InsightReport) -> list[Chart]:
     influence = money_chart(
         _("Online-influenced in-store revenue, top stores"),
         [(row.name or row.code, row.influenced_revenue) for row in top_stores],
+        amount_format(report),
     )
     return [abandonment, ropo, influence]
 
@@ -302,24 +296,22 @@ class Table:
     total: list[str]
 
 
-def _int(value: int) -> str:
-    return grouped(value)
-
-
 def band_table(report: InsightReport) -> Table:
+    money = amount_format(report)
+
     def cells(label: str, row) -> list[str]:
         return [
             label,
-            _int(row.carts),
-            _int(row.abandoned),
-            percent(row.abandonment_rate),
-            _int(row.ordered),
-            percent(row.conversion_rate),
-            _int(row.abandoned_known),
-            _int(row.ropo_carts),
-            percent(row.ropo_share),
-            euros(row.ropo_revenue),
-            euros(row.abandoned_value),
+            format_number(row.carts),
+            format_number(row.abandoned),
+            _rate(row.abandonment_rate),
+            format_number(row.ordered),
+            _rate(row.conversion_rate),
+            format_number(row.abandoned_known),
+            format_number(row.ropo_carts),
+            _rate(row.ropo_share),
+            money(row.ropo_revenue),
+            money(row.abandoned_value),
         ]
 
     return Table(
@@ -342,20 +334,22 @@ def band_table(report: InsightReport) -> Table:
 
 
 def store_table(report: InsightReport) -> Table:
+    money = amount_format(report)
+
     def cells(label: str, row) -> list[str]:
         return [
             label,
-            _int(row.carts),
-            percent(row.abandonment_rate),
-            percent(row.conversion_rate),
-            _int(row.ropo_carts),
-            percent(row.ropo_share),
-            euros(row.ropo_revenue),
-            euros(row.sales_revenue),
-            euros(row.influenced_revenue),
-            percent(row.influenced_share),
-            _int(row.credited_orders),
-            euros(row.credited_amount),
+            format_number(row.carts),
+            _rate(row.abandonment_rate),
+            _rate(row.conversion_rate),
+            format_number(row.ropo_carts),
+            _rate(row.ropo_share),
+            money(row.ropo_revenue),
+            money(row.sales_revenue),
+            money(row.influenced_revenue),
+            _rate(row.influenced_share),
+            format_number(row.credited_orders),
+            money(row.credited_amount),
         ]
 
     rows = [cells(f"{row.code} · {row.name}", row) for row in report.stores]

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, Min, Q, Sum
 from django.utils.translation import gettext as _
 
 from omniportal.access import is_head_office, scope_to_stores, user_stores
@@ -94,7 +94,13 @@ class InsightReport:
     last_built_at: datetime | None
     # ROPO for carts of the period's last `window_days` days has not had its whole window yet.
     window_still_open: bool
+    # The one currency of every amount of the period; None when the days mix currencies, or when some were
+    # built before currencies were recorded (then the amounts are shown without one).
+    currency: str | None = None
+    mixed_currencies: bool = False
+    days_without_currency: int = 0
     unassigned: StoreRow | None = None
+    # The paragraph that reads the report out: the page adds it (insights.presentation.insight_reading).
     reading: str = field(default="")
 
     @property
@@ -111,7 +117,13 @@ def insight_report(
     """
     period = {"day__gte": date_from, "day__lte": date_to}
     built = InsightDay.objects.filter(**period).aggregate(
-        days=Count("pk"), last=Max("rebuilt_at"), other_window=Count("pk", filter=~Q(window_days=window_days))
+        days=Count("pk"),
+        last=Max("rebuilt_at"),
+        other_window=Count("pk", filter=~Q(window_days=window_days)),
+        # Recorded per day for the whole network; the lowest and highest lists tell one currency from several.
+        lowest_currencies=Min("currencies", filter=Q(currencies__gt="")),
+        highest_currencies=Max("currencies", filter=Q(currencies__gt="")),
+        without_currency=Count("pk", filter=Q(currencies__isnull=True)),
     )
     # The default window is summed in the cart and store rows at build time: read them unless a day of the
     # period was built with another default, or another window is asked for.
@@ -221,6 +233,8 @@ def insight_report(
         scope_label = stores_in_scope[0].name
     else:
         scope_label = _("your stores")
+    lowest, highest = built["lowest_currencies"], built["highest_currencies"]
+    one_currency = lowest if lowest and lowest == highest and "," not in lowest else None
     report = InsightReport(
         date_from=date_from,
         date_to=date_to,
@@ -233,6 +247,9 @@ def insight_report(
         days_built=built["days"],
         last_built_at=built["last"],
         window_still_open=date_to > local_today() - timedelta(days=window_days + 1),
+        currency=one_currency if not built["without_currency"] else None,
+        mixed_currencies=bool(lowest) and one_currency is None,
+        days_without_currency=built["without_currency"],
         unassigned=unassigned if store is None and is_head_office(user) and unassigned.carts else None,
     )
     return report

@@ -104,3 +104,35 @@ def test_migrating_back_returns_the_facts_and_their_content_types_to_clienteling
     assert apps.get_model("clienteling", "InsightDay").objects.filter(pk=written["day"]).exists()
     content_type = apps.get_model("contenttypes", "ContentType").objects.get(pk=content_type_id)
     assert content_type.app_label == "clienteling"
+
+
+def _sales_and_carts_written_by_main(apps, *currencies: str) -> None:
+    store = apps.get_model("omniportal", "Location").objects.get(code="MI01")
+    for index, currency in enumerate(currencies):
+        apps.get_model("orders", "Sale").objects.create(
+            external_id=f"POS-{index}", store=store, sold_at="2026-10-01T12:00:00+02:00", currency=currency
+        )
+        apps.get_model("clienteling", "Cart").objects.create(
+            cart_id=f"cart-{index}",
+            status="abandoned",
+            currency=currency,
+            source_updated_at="2026-10-01T10:00:00+02:00",
+        )
+
+
+def test_days_built_by_main_get_the_one_currency_of_the_database(at_main):
+    written = _facts_written_by_main(at_main)
+    _sales_and_carts_written_by_main(at_main, "EUR", "EUR")
+
+    apps = _migrate(_latest())
+
+    assert apps.get_model("insights", "InsightDay").objects.get(pk=written["day"]).currencies == "EUR"
+
+
+def test_days_built_by_main_stay_without_a_currency_when_the_database_mixes_them(at_main):
+    written = _facts_written_by_main(at_main)
+    _sales_and_carts_written_by_main(at_main, "EUR", "CHF")
+
+    apps = _migrate(_latest())
+
+    assert apps.get_model("insights", "InsightDay").objects.get(pk=written["day"]).currencies is None
