@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.http import HttpResponse
@@ -13,6 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
+from omniportal.charts import Category, Chart, Number, Series, column_chart, row_chart
 from omniportal.money import format_money, format_number, format_percent
 
 from .models import DistanceBand
@@ -43,6 +44,8 @@ def _ends(bands: Iterable[BandRow]) -> tuple[BandRow, BandRow] | None:
     known = [row for row in bands if row.band != DistanceBand.UNKNOWN and row.carts]
     return (known[0], known[-1]) if len(known) >= 2 else None
 
+
+PERCENT_TICKS = (0, Decimal("0.25"), Decimal("0.5"), Decimal("0.75"), 1)
 
 # Abandonment that differs by at least this many points between the nearest and farthest band is a pattern.
 PATTERN_POINTS = 10
@@ -167,124 +170,38 @@ def insight_reading(report: InsightReport) -> str:
     return " ".join(sentences)
 
 
-@dataclass
-class Rect:
-    x: float
-    y: float
-    width: float
-    height: float
-    css: str
-    title: str
-
-
-@dataclass
-class Text:
-    x: float
-    y: float
-    text: str
-    anchor: str = "middle"
-    css: str = ""
-
-
-@dataclass
-class Chart:
-    title: str
-    width: int
-    height: int
-    rects: list[Rect] = field(default_factory=list)
-    texts: list[Text] = field(default_factory=list)
-    lines: list[tuple[float, float, float, float]] = field(default_factory=list)
-    legend: list[tuple[str, str]] = field(default_factory=list)
-
-    @property
-    def has_data(self) -> bool:
-        return bool(self.rects)
-
-
-def _label_lines(label: str, limit: int = 10) -> list[str]:
-    """A long axis label on two lines ("Unknown / distance") so that neighbours never overlap."""
-    if len(label) <= limit or " " not in label:
-        return [label]
-    head, _space, tail = label.partition(" ")
-    return [head, tail]
-
-
-def percent_chart(
-    title: str, groups: list[tuple[str, list[tuple[float | None, str, str]]]], legend: list[tuple[str, str]]
-) -> Chart:
-    """Grouped vertical bars on a 0–100 % scale; `groups` = [(label, [(value, css, series name), …]), …]."""
-    width, height, left, right, top, bottom = 480, 300, 52, 4, 20, 52
-    plot_w, plot_h = width - left - right, height - top - bottom
-    chart = Chart(title=title, width=width, height=height, legend=legend)
-    for tick in range(0, 101, 25):
-        y = top + plot_h - plot_h * tick / 100
-        chart.lines.append((left, y, width - right, y))
-        chart.texts.append(Text(x=left - 6, y=y + 5, text=f"{tick} %", anchor="end", css="tick"))
-    slot = plot_w / max(len(groups), 1)
-    for index, (label, bars) in enumerate(groups):
-        bar_w = min(36.0, (slot - 12) / max(len(bars), 1))
-        x = left + index * slot + (slot - bar_w * len(bars)) / 2
-        for value, css, series in bars:
-            if value is not None:
-                bar_h = max(plot_h * value / 100, 1.0)
-                y = top + plot_h - bar_h
-                title_text = f"{label} · {series}: {_rate(value)}"
-                chart.rects.append(Rect(x=x, y=y, width=bar_w - 2, height=bar_h, css=css, title=title_text))
-                chart.texts.append(Text(x=x + bar_w / 2 - 1, y=y - 5, text=f"{value:.0f}", css="value"))
-            x += bar_w
-        for line_number, line in enumerate(_label_lines(label)):
-            centre = left + index * slot + slot / 2
-            chart.texts.append(Text(x=centre, y=height - bottom + 22 + 17 * line_number, text=line, css="label"))
-    return chart
-
-
-def money_chart(title: str, rows: list[tuple[str, Decimal]], money: Callable[[Decimal], str]) -> Chart:
-    """Horizontal bars, largest first; the label sits left of the bar, the amount at its end."""
-    row_h, left, right, top = 30, 150, 96, 8
-    width, height = 640, top * 2 + row_h * max(len(rows), 1)
-    chart = Chart(title=title, width=width, height=height)
-    largest = max((amount for _label, amount in rows), default=Decimal("0")) or Decimal("1")
-    for index, (label, amount) in enumerate(rows):
-        y = top + index * row_h
-        bar_w = max(float(amount / largest) * (width - left - right), 1.0)
-        chart.rects.append(Rect(x=left, y=y + 4, width=bar_w, height=row_h - 10, css="bar-a", title=label))
-        chart.texts.append(Text(x=left - 8, y=y + row_h / 2 + 4, text=label[:18], anchor="end", css="label"))
-        chart.texts.append(
-            Text(x=left + bar_w + 6, y=y + row_h / 2 + 4, text=money(amount), anchor="start", css="value")
-        )
-    return chart
+def _percent_axis(share: Number) -> str:
+    return format_percent(share, 0)
 
 
 def report_charts(report: InsightReport) -> list[Chart]:
-    bands = report.bands
-    abandonment = percent_chart(
-        _("Online carts by distance to the nearest store"),
-        [
-            (
-                row.label,
-                [
-                    (row.abandonment_rate, "bar-a", _("abandoned")),
-                    (row.conversion_rate, "bar-b", _("ordered online")),
-                ],
-            )
-            for row in bands
+    """Abandonment and conversion by band, ROPO share by band, influenced revenue of the top 10 stores."""
+    abandonment = column_chart(
+        title=_("Online carts by distance to the nearest store"),
+        categories=[
+            Category(row.label, (_share(row.abandonment_rate), _share(row.conversion_rate))) for row in report.bands
         ],
-        legend=[("bar-a", _("Abandonment rate")), ("bar-b", _("Online conversion"))],
+        series=[Series(_("Abandonment rate"), "bar-a"), Series(_("Online conversion"), "bar-b")],
+        format_value=_percent_axis,
+        ticks=PERCENT_TICKS,
     )
-    ropo = percent_chart(
-        _("Abandoned carts followed by a store purchase within %(days)s days") % {"days": report.window_days},
-        [(row.label, [(row.ropo_share, "bar-c", _("bought in store"))]) for row in bands],
-        legend=[("bar-c", _("Share of abandoned carts (known customers)"))],
+    ropo = column_chart(
+        title=_("Abandoned carts followed by a store purchase within %(days)s days") % {"days": report.window_days},
+        categories=[Category(row.label, (_share(row.ropo_share),)) for row in report.bands],
+        series=[Series(_("Share of abandoned carts (known customers)"), "bar-c")],
+        format_value=_percent_axis,
+        ticks=PERCENT_TICKS,
     )
     top_stores = sorted(
         (row for row in report.stores if row.influenced_revenue > 0),
         key=lambda row: row.influenced_revenue,
         reverse=True,
     )[:10]
-    influence = money_chart(
-        _("Online-influenced in-store revenue, top stores"),
-        [(row.name or row.code, row.influenced_revenue) for row in top_stores],
-        amount_format(report),
+    influence = row_chart(
+        title=_("Online-influenced in-store revenue, top stores"),
+        categories=[Category(row.name or row.code, (row.influenced_revenue,)) for row in top_stores],
+        series=[Series("", "bar-a")],
+        format_value=amount_format(report),
     )
     return [abandonment, ropo, influence]
 
