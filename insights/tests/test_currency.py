@@ -112,3 +112,12 @@ def test_the_page_says_when_amounts_mix_currencies(client, euro_day, head_office
     assert 'data-testid="insight-currencies"' in html
     assert "€" not in html.split('id="insights-report"', 1)[1].split("Definitions", 1)[0]
     assert response.context["report"].total.sales_revenue == Decimal("14658.40")
+
+
+def test_the_page_says_so_in_italian_too(client, euro_day, head_office):
+    InsightDay.objects.filter(day=DAY).update(currencies=None)
+    client.force_login(head_office)
+
+    response = client.get("/it/insights/", {"date_from": DAY.isoformat(), "date_to": DAY.isoformat()})
+
+    assert "calcolato prima che se ne registrasse la valuta" in response.content.decode()
