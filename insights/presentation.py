@@ -17,7 +17,7 @@ from omniportal.charts import Category, Chart, Number, Series, column_chart, row
 from omniportal.money import format_money, format_number, format_percent
 
 from .models import DistanceBand
-from .report import BandRow, InsightReport, StoreRow
+from .report import BandRow, InsightReport, StoreRow, Totals
 
 
 def _share(rate: float | None) -> Decimal | None:
@@ -44,8 +44,6 @@ def _ends(bands: Iterable[BandRow]) -> tuple[BandRow, BandRow] | None:
     known = [row for row in bands if row.band != DistanceBand.UNKNOWN and row.carts]
     return (known[0], known[-1]) if len(known) >= 2 else None
 
-
-PERCENT_TICKS = (0, Decimal("0.25"), Decimal("0.5"), Decimal("0.75"), 1)
 
 # Abandonment that differs by at least this many points between the nearest and farthest band is a pattern.
 PATTERN_POINTS = 10
@@ -170,7 +168,12 @@ def insight_reading(report: InsightReport) -> str:
     return " ".join(sentences)
 
 
-def _percent_axis(share: Number) -> str:
+# Shares run on a whole 0–100 % axis, so bars of different charts and periods compare by eye.
+PERCENT_TICKS = (0, Decimal("0.25"), Decimal("0.5"), Decimal("0.75"), 1)
+
+
+def _whole_percent(share: Number) -> str:
+    # Whole percents on the bars: a bar is ~50 units wide, and the tables below give the tenths.
     return format_percent(share, 0)
 
 
@@ -182,14 +185,14 @@ def report_charts(report: InsightReport) -> list[Chart]:
             Category(row.label, (_share(row.abandonment_rate), _share(row.conversion_rate))) for row in report.bands
         ],
         series=[Series(_("Abandonment rate"), "bar-a"), Series(_("Online conversion"), "bar-b")],
-        format_value=_percent_axis,
+        format_value=_whole_percent,
         ticks=PERCENT_TICKS,
     )
     ropo = column_chart(
         title=_("Abandoned carts followed by a store purchase within %(days)s days") % {"days": report.window_days},
         categories=[Category(row.label, (_share(row.ropo_share),)) for row in report.bands],
         series=[Series(_("Share of abandoned carts (known customers)"), "bar-c")],
-        format_value=_percent_axis,
+        format_value=_whole_percent,
         ticks=PERCENT_TICKS,
     )
     top_stores = sorted(
@@ -216,7 +219,7 @@ class Table:
 def band_table(report: InsightReport) -> Table:
     money = amount_format(report)
 
-    def cells(label: str, row) -> list[str]:
+    def cells(label: str, row: Totals) -> list[str]:
         return [
             label,
             format_number(row.carts),
@@ -253,7 +256,7 @@ def band_table(report: InsightReport) -> Table:
 def store_table(report: InsightReport) -> Table:
     money = amount_format(report)
 
-    def cells(label: str, row) -> list[str]:
+    def cells(label: str, row: Totals) -> list[str]:
         return [
             label,
             format_number(row.carts),
@@ -322,7 +325,7 @@ def _cell(value: object) -> str:
     return "'" + text if text[:1] in {"=", "+", "-", "@"} and not text.lstrip("-").replace(".", "").isdigit() else text
 
 
-def _csv_row(level: str, key: str, name: str, row) -> list[str]:
+def _csv_row(level: str, key: str, name: str, row: Totals) -> list[str]:
     values = [
         level,
         key,
