@@ -10,6 +10,7 @@ import pytest
 from insights.facts import insight_days_rebuild, local_today
 from insights.tests.scenario import at, cart, credit, customer_near, sale
 from inventory.factories import LocationFactory
+from omniportal.charts import LABEL_SIZE, VALUE_SIZE, text_width
 from omniportal.factories import staff
 from omniportal.models import Role
 from orders.commissions import previous_month
@@ -88,3 +89,31 @@ def test_the_commission_chart_keeps_every_label_readable_on_a_tablet(page, store
 
     assert page.locator("[data-testid=commission-chart] text.value", has_text="3.300").count() == 1
     assert refusals == []
+
+
+DRAWN_WIDTH = """
+([text, size, bold]) => {
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  const label = document.createElementNS("http://www.w3.org/2000/svg", "text");
+  label.setAttribute("font-size", size);
+  if (bold) label.setAttribute("font-weight", "600");
+  label.textContent = text;
+  svg.appendChild(label);
+  document.body.appendChild(svg);
+  const width = label.getComputedTextLength();
+  svg.remove();
+  return width;
+}
+"""
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Distanza sconosciuta", "München Marienplatz", "Wolfgang Müller GmbH & Co.", "iiilllfffrrrttt", "-€1,234.50"],
+)
+def test_the_charts_text_estimate_is_never_narrower_than_the_browser_draws_it(page, text):
+    """The layout relies on it: if the portal's font changes to a wider one, this says so."""
+    page.goto(f"{page.base_url}/accounts/login/")
+
+    for size, bold in ((LABEL_SIZE, True), (VALUE_SIZE, False)):
+        assert text_width(text, size, bold=bold) >= page.evaluate(DRAWN_WIDTH, [text, size, bold])
