@@ -38,9 +38,10 @@ def run(ctx) -> None:
     from django.conf import settings
     from django.contrib.auth import get_user_model
 
-    from clienteling import insights
-    from clienteling.insights import day_start, days_between, insight_day_rebuild, insight_report, local_today
-    from clienteling.models_insights import CartDayFact, InfluenceDayFact, InsightDay, RopoDayFact, StoreDayFact
+    from insights import facts
+    from insights.facts import day_start, days_between, insight_day_rebuild, local_today
+    from insights.models import CartDayFact, InfluenceDayFact, InsightDay, RopoDayFact, StoreDayFact
+    from insights.report import insight_report
 
     window = settings.ROPO_WINDOW_DAYS
     date_to = local_today() - timedelta(days=1)
@@ -123,17 +124,17 @@ def run(ctx) -> None:
 
     # One day's rebuild (the busiest recent day: yesterday), against its own SELECTs replayed on a raw cursor.
     captured: list[tuple[str, list]] = []
-    original_fetch = insights._fetch
+    original_fetch = facts._fetch
 
     def capturing_fetch(sql, params):
         captured.append((sql, list(params)))
         return original_fetch(sql, params)
 
-    insights._fetch = capturing_fetch
+    facts._fetch = capturing_fetch
     try:
         insight_day_rebuild(day=date_to)
     finally:
-        insights._fetch = original_fetch
+        facts._fetch = original_fetch
     statements = captured[:]
 
     def replay(cursor) -> None:

@@ -352,6 +352,3 @@ class ProfileAccess(models.Model):
         """The sections shown, in words (a key recorded before it had a label stays as it was)."""
         labels = dict(ProfileSection.choices)
         return [str(labels.get(key, key)) for key in (self.shown if isinstance(self.shown, list) else [])]
-
-
-from .models_insights import *  # noqa: E402,F403

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views, views_insights
+from . import views
 
 urlpatterns = [
     path("customers/", views.customer_search, name="customer-search"),
@@ -11,5 +11,4 @@ urlpatterns = [
     path("customers/<int:pk>/notes/", views.note_add, name="customer-note-add"),
     path("customers/<int:pk>/tasks/", views.task_add, name="customer-task-add"),
     path("customers/<int:pk>/tasks/<int:task_pk>/complete/", views.task_complete, name="customer-task-complete"),
-    path("insights/", views_insights.insights, name="insights"),
 ]

@@ -8,8 +8,8 @@ replica lags by a fraction of a second or more. A heavy read path asks for it ex
     with connections[read_replica()].cursor() as cursor: ...   # raw SQL
 
 Paths that should (reports over many rows, read once, where a second of lag does not matter):
-- the omnichannel insights report and its CSV export (`clienteling.insights.insight_report`, the
-  `clienteling.views_insights.insights` view);
+- the omnichannel insights report and its CSV export (`insights.report.insight_report`, the
+  `insights.views.insights` view);
 - CSV exports (the commission statement CSV in `orders.views_commissions`, the insights CSV);
 - head office's commissions network (`orders.commissions.commission_network`).
 Paths that must not: anything that writes or decides a write (reservations, order placement, the

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "clienteling",
     "orders",
     "workspace",
+    "insights",
     "demo",
 ]
 
@@ -296,7 +297,7 @@ CELERY_BEAT_SCHEDULE["commissions-close-statements"] = {
     "schedule": 3600.0,
 }
 CELERY_BEAT_SCHEDULE["insights-nightly"] = {
-    "task": "clienteling.insights_nightly",
+    "task": "insights.nightly",
     "schedule": crontab(hour=2, minute=30),
 }
 CELERY_BEAT_SCHEDULE["orders-expire-pickups"] = {"task": "orders.tasks_pickups.expire_pickups", "schedule": 3600.0}

@@ -34,6 +34,7 @@ urlpatterns += i18n_patterns(
     path("", include("inventory.urls")),
     path("", include("clienteling.urls")),
     path("", include("orders.urls")),
+    path("", include("insights.urls")),
     prefix_default_language=False,
 )
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -20,7 +19,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from omniportal.access import head_office_required, manager_required, user_stores
+from omniportal.charts import Category, Chart, Series, column_chart
 from omniportal.models import Location
+from omniportal.money import format_money
 
 from .commissions import (
     StatementNotFound,
@@ -94,54 +95,28 @@ def _chosen_store(request: HttpRequest, code: str | None) -> tuple[list[Location
     return stores, by_code.get(current_code) or stores[0]
 
 
-@dataclass
-class Bar:
-    x: float
-    y: float
-    width: float
-    height: float
-    label: str
-    title: str
-    negative: bool
-    current: bool
+# Past this, a month's cents are noise on the chart (the statements below keep them).
+WHOLE_UNITS_FROM = Decimal("100")
 
 
-CHART_WIDTH, CHART_HEIGHT, CHART_TOP, CHART_LABELS = 720, 200, 12, 28
-
-
-def _chart(series: list[tuple[date, Decimal]], currency: str) -> dict:
-    """A 12-month bar chart drawn on the server: positive bars above the zero line, reversals below."""
-    highest = max((net for _, net in series), default=Decimal("0"))
-    lowest = min((net for _, net in series), default=Decimal("0"))
-    top, bottom = max(highest, Decimal("0")), max(-lowest, Decimal("0"))
-    span = top + bottom or Decimal("1")
-    usable = CHART_HEIGHT - CHART_TOP - CHART_LABELS
-    scale = usable / float(span)
-    zero_y = CHART_TOP + float(top) * scale
-    slot = CHART_WIDTH / max(len(series), 1)
-    bars = []
-    for i, (period, net) in enumerate(series):
-        height = abs(float(net)) * scale
-        bars.append(
-            Bar(
-                x=i * slot + slot * 0.15,
-                y=zero_y - height if net >= 0 else zero_y,
-                width=slot * 0.7,
-                height=max(height, 1.0 if net else 0.0),
-                label=date_format(period, "M"),
-                title=f"{date_format(period, 'F Y')}: {net} {currency}",
-                negative=net < 0,
-                current=i == len(series) - 1,
+def _chart(series: list[tuple[date, Decimal]], currency: str) -> Chart:
+    """The net of the last 12 months: reversals below the zero line, the month in progress drawn lighter."""
+    whole = max((abs(net) for _, net in series), default=Decimal("0")) >= WHOLE_UNITS_FROM
+    return column_chart(
+        title=_("Net commission, last 12 months"),
+        categories=[
+            Category(
+                date_format(period, "M"),
+                (net,),
+                provisional=index == len(series) - 1,
+                long_label=date_format(period, "F Y"),
             )
-        )
-    return {
-        "width": CHART_WIDTH,
-        "height": CHART_HEIGHT,
-        "zero_y": zero_y,
-        "label_y": CHART_HEIGHT - 8,
-        "bars": bars,
-        "slot": slot,
-    }
+            for index, (period, net) in enumerate(series)
+        ],
+        series=[Series("", "bar-a")],
+        format_value=lambda amount: format_money(amount, currency, whole=whole),
+        plot_height=160,
+    )
 
 
 def _page_links(page: Page, query: dict[str, str]) -> dict[str, str | None]:

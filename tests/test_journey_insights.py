@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from clienteling.insights import insight_days_rebuild, local_today
-from clienteling.tests.test_insights_helpers import at, cart, customer_near, sale
+from insights.facts import insight_days_rebuild, local_today
+from insights.tests.scenario import at, cart, customer_near, sale
 from tests.conftest import sign_in
 
 

@@ -13,12 +13,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from clienteling.models import BrowsingEvent, Cart, CartLine, Customer, FollowUpTask, Note, Visit, WishlistItem
-from clienteling.models_insights import InsightDay
 from demo import data
 from demo.generate import CUSTOMER_COLUMNS, EVENT_COLUMNS
 from demo.load import Loader, copy_text, event_copy_text
 from demo.places import StoreIndex, StorePoint
 from demo.seed import DEFERRED_INDEX_MODELS, DEMO_PASSWORD, DEMO_PEOPLE, DEMO_PIN, _vacuum_analyze
+from insights.models import InsightDay
 from inventory.models import Category, Product, StockLevel, StockMovement
 from omniportal.geo import haversine_km
 from omniportal.models import Location, Role

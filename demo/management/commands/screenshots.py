@@ -105,7 +105,13 @@ class Command(BaseCommand):
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
         server = subprocess.Popen(
-            [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "runserver", f"127.0.0.1:{port}", "--noreload"],
+            [
+                sys.executable,
+                str(Path(settings.BASE_DIR) / "manage.py"),
+                "runserver",
+                f"127.0.0.1:{port}",
+                "--noreload",
+            ],
             env={**os.environ, "DEBUG": "true"},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -130,7 +136,9 @@ class Command(BaseCommand):
                 page = context.new_page()
                 for name, path in PUBLIC_PAGES:
                     if only is None or name in only:
-                        taken += self._shot(page, base + path.format(**fill), output / f"public-{name}-{width}x{height}.png")
+                        taken += self._shot(
+                            page, base + path.format(**fill), output / f"public-{name}-{width}x{height}.png"
+                        )
                 context.close()
                 for role, username in PEOPLE:
                     context = browser.new_context(viewport={"width": width, "height": height}, has_touch=True)

@@ -9,11 +9,11 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from clienteling.insights import insight_days_to_refresh, local_today, max_window_days
-from clienteling.models_insights import CartDayFact, InsightDay, RopoDayFact
-from clienteling.tasks import insights_nightly, insights_rebuild_day
+from insights.facts import insight_days_to_refresh, local_today, max_window_days
+from insights.models import CartDayFact, InsightDay, RopoDayFact
+from insights.tasks import insights_nightly, insights_rebuild_day
 
-from .test_insights_helpers import at, cart, customer_near, sale
+from .scenario import at, cart, customer_near, sale
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from clienteling.insights import MAX_PERIOD_DAYS, days_between, insight_day_rebuild, local_today
+from insights.facts import MAX_PERIOD_DAYS, days_between, insight_day_rebuild, local_today
 
 # Older days have no online carts to speak of, and day arithmetic near year 1 would overflow.
 EARLIEST_DAY = date(2000, 1, 1)

@@ -1,7 +1,10 @@
 """Daily facts behind the omnichannel insight report (SPEC 2.6).
 
-The report never scans carts, sales or events: a nightly job (clienteling.tasks) folds each day into these
+The report never scans carts, sales or events: a nightly job (insights.tasks) folds each day into these
 small tables with a few set-based statements, and the page sums them. Definitions live in docs/insights.md.
+
+The tables keep the names they had when the facts lived in clienteling (`db_table`): moving the models to
+this app changed Django's state only (migration insights 0001).
 """
 
 from __future__ import annotations
@@ -11,8 +14,6 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-
-__all__ = ["CartDayFact", "DistanceBand", "InfluenceDayFact", "InsightDay", "RopoDayFact", "StoreDayFact"]
 
 
 class DistanceBand(models.IntegerChoices):
@@ -35,8 +36,13 @@ class InsightDay(models.Model):
     seconds = models.FloatField(_("build time (s)"))
     # settings.ROPO_WINDOW_DAYS when the day was built: the window of the precomputed default-window sums.
     window_days = models.PositiveSmallIntegerField(_("default window (days)"), default=14)
+    # The currencies of the amounts summed into the day's facts, comma-separated ("EUR"): the sums add amounts
+    # as recorded, without conversion, so the page prints a currency only when the period has exactly one.
+    # Empty when the day had no amounts; NULL when the day was built before currencies were recorded.
+    currencies = models.CharField(_("currencies"), max_length=255, null=True, blank=True)
 
     class Meta:
+        db_table = "clienteling_insightday"
         verbose_name = _("insight day")
         verbose_name_plural = _("insight days")
         ordering = ["-day"]
@@ -67,11 +73,12 @@ class CartDayFact(models.Model):
     abandoned_known = models.PositiveIntegerField(default=0)
     abandoned_value = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
     # RopoDayFact summed up to the default window (InsightDay.window_days): the default report reads these
-    # instead of the lag rows, a quarter of the rows at network scale.
+    # instead of the lag rows (docs/performance.md, "Omnichannel insight").
     ropo_carts = models.PositiveIntegerField(default=0)
     ropo_revenue = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
 
     class Meta:
+        db_table = "clienteling_cartdayfact"
         verbose_name = _("cart day fact")
         verbose_name_plural = _("cart day facts")
         constraints = _one_row_per("band", name="cartfact_unique")
@@ -96,6 +103,7 @@ class RopoDayFact(models.Model):
     revenue = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
 
     class Meta:
+        db_table = "clienteling_ropodayfact"
         verbose_name = _("ROPO day fact")
         verbose_name_plural = _("ROPO day facts")
         constraints = _one_row_per("band", "lag_days", name="ropofact_unique")
@@ -117,6 +125,7 @@ class StoreDayFact(models.Model):
     influenced_revenue = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
 
     class Meta:
+        db_table = "clienteling_storedayfact"
         verbose_name = _("store day fact")
         verbose_name_plural = _("store day facts")
         constraints = [models.UniqueConstraint(fields=["day", "store"], name="storefact_unique")]
@@ -134,6 +143,7 @@ class InfluenceDayFact(models.Model):
     revenue = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
 
     class Meta:
+        db_table = "clienteling_influencedayfact"
         verbose_name = _("influence day fact")
         verbose_name_plural = _("influence day facts")
         constraints = [models.UniqueConstraint(fields=["day", "store", "lag_days"], name="influencefact_unique")]

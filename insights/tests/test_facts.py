@@ -7,12 +7,13 @@ from decimal import Decimal
 
 import pytest
 
-from clienteling.insights import InsightDayInFuture, insight_day_rebuild, insight_days_rebuild, insight_report
 from clienteling.models import CartStatus, EventType
-from clienteling.models_insights import CartDayFact, DistanceBand, InfluenceDayFact, RopoDayFact, StoreDayFact
+from insights.facts import InsightDayInFuture, insight_day_rebuild, insight_days_rebuild
+from insights.models import CartDayFact, DistanceBand, InfluenceDayFact, RopoDayFact, StoreDayFact
+from insights.report import insight_report
 from orders.models import EntryKind
 
-from .test_insights_helpers import DAY, at, cart, credit, customer_near, sale, viewed
+from .scenario import DAY, at, cart, credit, customer_near, sale, viewed
 
 pytestmark = pytest.mark.django_db
 

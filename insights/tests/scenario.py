@@ -23,15 +23,17 @@ def customer_near(store, km: float | None, **fields) -> Customer:
     return CustomerFactory(nearest_store=store if km is not None else None, nearest_store_km=km, **fields)
 
 
-def cart(customer: Customer | None, when: datetime, status: str = CartStatus.ABANDONED, skus=("SKU-A",)) -> Cart:
-    made = CartFactory(customer=customer, status=status, source_updated_at=when)
+def cart(
+    customer: Customer | None, when: datetime, status: str = CartStatus.ABANDONED, skus=("SKU-A",), currency="EUR"
+) -> Cart:
+    made = CartFactory(customer=customer, status=status, source_updated_at=when, currency=currency)
     for sku in skus:
         CartLineFactory(cart=made, product=None, sku=sku, quantity=1, unit_price=Decimal("50.00"))
     return made
 
 
-def sale(customer: Customer | None, store, when: datetime, lines=(("SKU-A", 1, "50.00"),)) -> Sale:
-    made = SaleFactory(customer=customer, store=store, sold_at=when)
+def sale(customer: Customer | None, store, when: datetime, lines=(("SKU-A", 1, "50.00"),), currency="EUR") -> Sale:
+    made = SaleFactory(customer=customer, store=store, sold_at=when, currency=currency)
     for sku, quantity, price in lines:
         SaleLineFactory(sale=made, product=None, sku=sku, quantity=quantity, unit_price=Decimal(price))
     return made

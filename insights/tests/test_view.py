@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from clienteling.insights import insight_days_rebuild
+from insights.facts import insight_days_rebuild
 
-from .test_insights_helpers import DAY, at, cart, credit, customer_near, sale
+from .scenario import DAY, at, cart, credit, customer_near, sale
 
 pytestmark = pytest.mark.django_db
 
