@@ -38,7 +38,7 @@ def notes_context(customer: Customer, form: NoteForm | None = None) -> dict[str,
 
 def tasks_context(request: HttpRequest, customer: Customer, form: TaskForm | None = None) -> dict[str, object]:
     """Open tasks at the person's stores, and the form to add one for a colleague of this store."""
-    colleagues = selectors.store_colleagues(store=request.store)
+    colleagues = selectors.store_colleagues(store=request.store or None)
     return {
         "tasks": selectors.customer_open_tasks(customer=customer, user=request.user),
         "task_form": form or TaskForm(colleagues=colleagues),

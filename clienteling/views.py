@@ -91,7 +91,9 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
-            note_create(customer=customer, author=request.user, store=request.store, body=form.cleaned_data["body"])
+            note_create(
+                customer=customer, author=request.user, store=request.store or None, body=form.cleaned_data["body"]
+            )
         except ClientelingError as exc:
             messages.error(request, str(exc))
         else:
@@ -115,7 +117,7 @@ def _tasks_response(request: HttpRequest, customer: Customer, form: TaskForm | N
 @staff_required
 def task_add(request: HttpRequest, pk: int) -> HttpResponse:
     customer = _consented_customer_or_404(pk)
-    store = request.store
+    store = request.store or None
     form = TaskForm(request.POST, colleagues=selectors.store_colleagues(store=store))
     if store is None:
         messages.error(request, _("Choose a store first: tasks belong to a store."))

@@ -5,10 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING, TypeVar
+from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from .models import Location, LocationKind, Role
 
@@ -102,3 +107,17 @@ def role_required(*roles: Role) -> Callable[[Callable[..., HttpResponse]], Calla
 staff_required = role_required(Role.ASSOCIATE, Role.MANAGER)
 manager_required = role_required(Role.MANAGER)
 head_office_required = role_required(Role.HEAD_OFFICE)
+
+
+def store_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page about one store: without a current store (head office looking at the network, a person with no
+    store) it asks to choose one, then comes back."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if request.store is None:
+            messages.info(request, _("Choose the store to work for."))
+            return redirect(f"{reverse('choose-store')}?{urlencode({'next': request.get_full_path()})}")
+        return view(request, *args, **kwargs)
+
+    return wrapped

@@ -1,43 +1,73 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .access import user_role
 from .models import Role
 
-# (url name, label, roles that see it); head office sees everything.
-NAVIGATION = [
-    ("customer-search", _("Customers"), {Role.ASSOCIATE, Role.MANAGER}),
-    ("inventory-search", _("Inventory"), {Role.ASSOCIATE, Role.MANAGER}),
-    ("pickup-queue", _("Pickups"), {Role.ASSOCIATE, Role.MANAGER}),
-    ("shipments", _("To ship"), {Role.ASSOCIATE, Role.MANAGER}),
-    ("commissions", _("Commissions"), {Role.MANAGER}),
-    ("commissions-network", _("Network"), set()),
-    ("insights", _("Insights"), {Role.MANAGER}),
-    ("customer-access-log", _("Access log"), {Role.MANAGER}),
-    ("lockouts", _("Lockouts"), set()),
-]
+
+@dataclass(frozen=True)
+class NavEntry:
+    url_name: str
+    label: str | Promise
+    icon: str
+    roles: frozenset[Role]  # who sees it; head office sees every entry
+    primary: bool = True  # in the bar itself; the others are under "More"
+
+
+# The bar holds what a store uses all day; the rest (a manager's and head office's reviews) is one tap away.
+NAVIGATION = (
+    NavEntry("home", _("Today"), "house", frozenset({Role.ASSOCIATE, Role.MANAGER})),
+    NavEntry("customer-search", _("Customers"), "users", frozenset({Role.ASSOCIATE, Role.MANAGER})),
+    NavEntry("inventory-search", _("Inventory"), "package", frozenset({Role.ASSOCIATE, Role.MANAGER})),
+    NavEntry("pickup-queue", _("Pickups"), "shopping-bag", frozenset({Role.ASSOCIATE, Role.MANAGER})),
+    NavEntry("shipments", _("To ship"), "truck", frozenset({Role.ASSOCIATE, Role.MANAGER})),
+    NavEntry("commissions", _("Commissions"), "euro", frozenset({Role.MANAGER}), primary=False),
+    NavEntry("commissions-network", _("Network"), "chart-column", frozenset(), primary=False),
+    NavEntry("insights", _("Insights"), "chart-line", frozenset({Role.MANAGER}), primary=False),
+    NavEntry("customer-access-log", _("Access log"), "shield-check", frozenset({Role.MANAGER}), primary=False),
+    NavEntry("lockouts", _("Lockouts"), "lock-keyhole", frozenset(), primary=False),
+    NavEntry("admin:index", _("Admin"), "settings", frozenset(), primary=False),
+)
+
+
+def initials(name: str) -> str:
+    """Up to two capital letters for an avatar: "Anna Colombo" → "AC", "helena_hq" → "HE"."""
+    words = [word for word in name.replace("_", " ").split() if word[:1].isalpha()]
+    if len(words) >= 2:
+        return (words[0][0] + words[-1][0]).upper()
+    return (words[0][:2] if words else "?").upper()
 
 
 def portal(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     role = user_role(user) if user is not None else None
-    nav_items = []
+    primary, more = [], []
     if role is not None:
         path = request.path
-        for url_name, label, roles in NAVIGATION:
-            if role == Role.HEAD_OFFICE or role in roles:
-                url = reverse(url_name)
-                nav_items.append({"url": url, "label": label, "current": path.startswith(url) and url != "/"})
+        home = reverse("home")
+        for entry in NAVIGATION:
+            if role != Role.HEAD_OFFICE and role not in entry.roles:
+                continue
+            url = reverse(entry.url_name)
+            current = path == url if url == home else path.startswith(url)
+            item = {"url": url, "label": entry.label, "icon": entry.icon, "current": current}
+            (primary if entry.primary else more).append(item)
     return {
         "unprefixed_path": _unprefixed_path(request),
         "role": role,
         "is_manager": role in {Role.MANAGER, Role.HEAD_OFFICE},
         "is_head_office": role == Role.HEAD_OFFICE,
-        "nav_items": nav_items,
+        "nav_items": primary,
+        "nav_more": more,
+        "nav_more_current": any(item["current"] for item in more),
+        "person_initials": initials(user.get_full_name() or user.get_username()) if role is not None else "",
     }
 
 

@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "omniportal.middleware.CurrentStoreMiddleware",
+    "omniportal.middleware.HtmxMessagesMiddleware",
 ]
 
 ROOT_URLCONF = "omniportal.urls"

@@ -1,13 +1,24 @@
 """Which customer's endless-aisle basket this tablet is filling: the checkout page remembers them in the session,
-so that "add to basket" on any product page fills that customer's basket."""
+so that "add to basket" on any product page fills that customer's basket, and every page shows the basket."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
 from django.http import HttpRequest
 
 from clienteling.models import Customer
 
+from .models import BasketStatus
+
 SESSION_KEY = "orders_basket_customer"
+
+
+@dataclass(frozen=True)
+class BasketInProgress:
+    customer: Customer
+    lines: int  # lines of the customer's open basket at this tablet's store
 
 
 def remember(request: HttpRequest, customer: Customer) -> None:
@@ -18,9 +29,17 @@ def forget(request: HttpRequest) -> None:
     request.session.pop(SESSION_KEY, None)
 
 
-def basket_customer(request: HttpRequest) -> Customer | None:
-    """The customer whose basket is open on this tablet (name only), or None."""
+def basket_in_progress(request: HttpRequest) -> BasketInProgress | None:
+    """The basket open on this tablet (its customer's name and its line count, one query), or None."""
     pk = request.session.get(SESSION_KEY)
     if not isinstance(pk, int):
         return None
-    return Customer.objects.filter(pk=pk, erased_at__isnull=True).only("pk", "first_name", "last_name").first()
+    store = getattr(request, "store", None) or None
+    open_here = Q(baskets__status=BasketStatus.OPEN, baskets__store=store)
+    customer = (
+        Customer.objects.filter(pk=pk, erased_at__isnull=True)
+        .only("pk", "first_name", "last_name")
+        .annotate(basket_lines=Count("baskets__lines", filter=open_here))
+        .first()
+    )
+    return BasketInProgress(customer, customer.basket_lines) if customer is not None else None

@@ -9,7 +9,9 @@ from . import basket_session
 
 
 def basket(request: HttpRequest) -> dict[str, object]:
-    """`basket_customer`: whose basket this tablet is filling. Lazy: a page that never shows it runs no query."""
+    """`basket_in_progress`: the basket this tablet is filling (`.customer`, `.lines`), or None. Lazy: a page that never shows
+    it runs no query."""
     if not hasattr(request, "session"):
         return {}
-    return {"basket_customer": SimpleLazyObject(lambda: basket_session.basket_customer(request))}
+    in_progress = SimpleLazyObject(lambda: basket_session.basket_in_progress(request))
+    return {"basket_in_progress": in_progress}

@@ -53,7 +53,7 @@ def _customer_or_404(pk: object) -> Customer:
 
 
 def _store_or_404(request: HttpRequest) -> Location:
-    store = request.store
+    store = request.store or None
     if not store:
         raise Http404("This person works for no store.")
     return store

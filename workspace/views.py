@@ -27,7 +27,7 @@ from .selectors import customer_for_profile
 
 @staff_required
 def home(request: HttpRequest) -> HttpResponse:
-    store = request.store
+    store = request.store or None
     context = {
         "store": store,
         "in_store_now": customers_in_store_now(store=store) if store else [],
@@ -44,13 +44,13 @@ def _profile_context(request: HttpRequest, customer: Customer, cursor: tuple | N
         "customer": customer,
         "consented": customer.consent_clienteling,
         "orders": customer_orders(customer=customer, viewer=request.user),
-        "store": request.store,
+        "store": request.store or None,
     }
     if not customer.consent_clienteling:
         return context
     cart = customer_current_cart(customer=customer)
     cart_lines, wishlist_lines = profile_lines(
-        cart=cart, wishlist=customer_wishlist(customer=customer), store=request.store
+        cart=cart, wishlist=customer_wishlist(customer=customer), store=request.store or None
     )
     context.update(
         **profile.events_context(customer, cursor),

@@ -80,10 +80,13 @@ def test_associate_look_is_still_recorded_at_their_store(client, associate_milan
     assert ProfileAccess.objects.get().store == store_milano
 
 
-def test_head_office_still_works_for_the_first_store_elsewhere(client, head_office, store_milano, store_roma):
+def test_head_office_works_for_the_network_until_they_choose_a_store(client, head_office, store_milano, store_roma):
     client.force_login(head_office)
-    badge = client.get("/").content.decode().split('data-testid="current-store">')[1]
-    assert badge.startswith("Milano Duomo")
+    badge = client.get("/customers/").content.decode().split('data-testid="current-store">')[1]
+    assert '<span class="chip-label">Whole network</span>' in badge[:400]
+    client.post("/store/", {"store": store_milano.pk, "next": "/customers/"})
+    badge = client.get("/customers/").content.decode().split('data-testid="current-store">')[1]
+    assert '<span class="chip-label">Milano Duomo</span>' in badge[:400]
 
 
 # --- who sees what -----------------------------------------------------------------------------------------

@@ -48,7 +48,12 @@ def test_money_is_written_as_the_reader_writes_it(language, amount, currency, sh
     language=st.sampled_from(["it", "en"]),
 )
 def test_fast_money_format_is_babels(amount, currency, language):
-    assert format_money(amount, currency, language=language) == format_currency(amount, currency, locale=language)
+    shown = format_money(amount, currency, language=language)
+    if amount < 0 and round_money(abs(amount), "JPY" if currency == "JPY" else currency) == 0:
+        # Babel writes "-¥0" for -0.4 yen; an amount that shows as nothing shows without a sign.
+        assert shown == format_money(abs(amount), currency, language=language)
+    else:
+        assert shown == format_currency(amount, currency, locale=language)
 
 
 def test_whole_money_drops_the_cents():
