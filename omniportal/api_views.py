@@ -31,6 +31,8 @@ T = TypeVar("T")
 COMPONENT_REF = "#/components/schemas/{name}"
 # Every component `json_schema` generated, by name: what `add_components` publishes.
 components: dict[str, dict[str, Any]] = {}
+# (key, item type) of every batch body: generated as the schema is, since a batch's size limit is a setting.
+batches: set[tuple[str, type]] = set()
 
 
 def json_schema(body_type: Any, *, response: bool = False) -> dict[str, Any]:
@@ -59,7 +61,10 @@ def request_body(body_type: type) -> dict[str, dict[str, Any]]:
 
 def batch_body(key: str, item_type: type) -> dict[str, dict[str, Any]]:
     """`extend_schema(request=…)` for `{"<key>": [item, ...]}`: the struct `IntegrationView.ingest_batch` decodes."""
-    return request_body(batch_type(key, item_type, settings.API_MAX_BATCH_ITEMS))
+    json_schema(item_type)
+    batches.add((key, item_type))
+    name = batch_type(key, item_type, settings.API_MAX_BATCH_ITEMS).__name__
+    return {"application/json": {"$ref": COMPONENT_REF.format(name=name)}}
 
 
 def response_body(body_type: Any, description: str = "") -> OpenApiResponse:
@@ -70,10 +75,14 @@ def response_body(body_type: Any, description: str = "") -> OpenApiResponse:
 def add_components(
     result: dict[str, Any], generator: SchemaGenerator, request: Any, public: bool, **kwargs: Any
 ) -> dict[str, Any]:
-    """drf-spectacular postprocessing hook: the components `json_schema` collected, and request bodies required
-    (drf-spectacular marks a body given as a schema optional; ours are all decoded, so none is)."""
+    """drf-spectacular postprocessing hook: the components `json_schema` collected, the batches at the size
+    limit the settings hold now, and request bodies required (drf-spectacular marks a body given as a schema
+    optional; ours are all decoded, so none is)."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas.update(components)
+    for key, item_type in batches:
+        batch = batch_type(key, item_type, settings.API_MAX_BATCH_ITEMS)
+        schemas.update(msgspec.json.schema_components([batch], ref_template=COMPONENT_REF)[1])
     result["components"]["schemas"] = dict(sorted(schemas.items()))
     for operations in result.get("paths", {}).values():
         for operation in operations.values():

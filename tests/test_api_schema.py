@@ -82,8 +82,19 @@ def test_every_documented_example_is_accepted_by_the_struct_that_validates_it(ap
             msgspec.json.decode(msgspec.json.encode(example["value"]), type=body_type)
 
 
-def test_every_published_body_comes_from_a_struct_not_from_a_serializer(published):
-    assert published["components"]["schemas"] == api_views.components
+def test_every_published_body_comes_from_a_struct_not_from_a_serializer(published, settings):
+    batches = {
+        batch_type(key, item_type, settings.API_MAX_BATCH_ITEMS).__name__ for key, item_type in api_views.batches
+    }
+    published_components = published["components"]["schemas"]
+    assert set(published_components) == set(api_views.components) | batches
+    assert {name: published_components[name] for name in api_views.components} == api_views.components
+
+
+def test_a_batch_publishes_the_size_limit_it_is_held_to(client, settings):
+    settings.API_MAX_BATCH_ITEMS = 3
+    published = client.get("/api/schema/", {"format": "json"}).json()
+    assert published["components"]["schemas"]["ProductInBatch"]["properties"]["products"]["maxItems"] == 3
 
 
 def test_no_serializer_is_left_that_only_documents_a_payload(published):

@@ -32,6 +32,7 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import negative_data_rejection, positive_data_acceptance
 from schemathesis.config import SchemathesisConfig
@@ -63,7 +64,12 @@ CONFIG = SchemathesisConfig.from_dict(
         },
     }
 )
-schema = schemathesis.openapi.from_wsgi("/api/schema/", application, config=CONFIG).include(path_regex=OPERATIONS)
+# A batch is held to API_MAX_BATCH_ITEMS, which the schema publishes as maxItems. The coverage phase sends
+# batches of limit − 1, limit and limit + 1 items; at 5,000 they cost seconds each for nothing a small limit
+# does not show (tests/test_api_errors.py holds the API to the real one).
+BATCH_LIMIT = 20
+with override_settings(API_MAX_BATCH_ITEMS=BATCH_LIMIT):
+    schema = schemathesis.openapi.from_wsgi("/api/schema/", application, config=CONFIG).include(path_regex=OPERATIONS)
 
 # The catalogue valid bodies draw their codes from: the codes the schema's examples use.
 STORES = ("MI01", "RM01")
@@ -195,7 +201,8 @@ def keep_connection_open():
 
 
 @pytest.fixture
-def integration_key(db, catalogue):
+def integration_key(db, catalogue, settings):
+    settings.API_MAX_BATCH_ITEMS = BATCH_LIMIT
     return integration_token_create(name="schemathesis", scopes=TokenScope.values)[1]
 
 
