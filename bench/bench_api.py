@@ -81,7 +81,7 @@ def _copy_rows(events: list[dict], customers_by_external: dict[str, int], produc
 
 
 def bench_validation(ctx: BenchContext, rng: random.Random, customers, products) -> None:
-    from clienteling.api import EventBatchSerializer
+    from bench.drf_events import EventBatchSerializer
     from clienteling.ingest import EventIn
     from omniportal.api_batch import decode_batch
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 import psycopg
@@ -23,9 +23,11 @@ from inventory.ingest import Counts
 from inventory.models import Product
 from inventory.nearest import nearest_store
 from omniportal.api_batch import (
+    COORDINATES_TOGETHER,
     Checker,
     Country,
     Currency,
+    Email,
     Latitude,
     Longitude,
     Money,
@@ -62,11 +64,15 @@ class CustomerIn(msgspec.Struct):
     first_name: text(100, required=False)
     last_name: text(100, required=False)
     consent: ConsentIn
-    updated_at: Timestamp
-    email: text(254, required=False) = ""
-    phone: text(40, required=False) = ""
-    loyalty_number: text(32, required=False) | None = None
-    address: CustomerAddressIn | None = None
+    updated_at: Annotated[Timestamp, msgspec.Meta(description="An older snapshot than the stored one is ignored.")]
+    email: Email = ""
+    phone: text(
+        40, required=False, description="Any format; stored E.164 (Italy unless the address says otherwise)."
+    ) = ""
+    loyalty_number: Annotated[
+        text(32, required=False) | None, msgspec.Meta(description="Held by one customer only.")
+    ] = None
+    address: Annotated[CustomerAddressIn | None, msgspec.Meta(extra_json_schema=COORDINATES_TOGETHER)] = None
 
 
 _CUSTOMER_FIELDS = [
@@ -547,7 +553,7 @@ def cart_replace(*, cart_id: str, item: CartIn) -> Counts:
 
 
 class VisitIn(msgspec.Struct):
-    store: text(32)
+    store: text(32, description="Code of a store (not a warehouse).")
     seen_at: Timestamp
     source: Literal["wifi", "app", "loyalty_scan"]
     customer_external_id: text(64, required=False) | None = None

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import msgspec
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
-from rest_framework import exceptions, serializers
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,16 +17,21 @@ from rest_framework.response import Response
 from omniportal.api_views import (
     READ_ERRORS,
     WRITE_ERRORS,
-    CountsSerializer,
+    DecimalString,
     IntegrationView,
+    Page,
+    batch_body,
+    choice_of,
     error_responses,
-    paginated,
+    page_response,
     query_int,
     query_point,
+    response_body,
 )
 from omniportal.models import Location, LocationKind
 
 from .ingest import (
+    Counts,
     LocationIn,
     ProductIn,
     StockLevelIn,
@@ -69,111 +76,83 @@ def products_listed(*, skus: list[str] | None, available_at: Location | None) ->
     return products
 
 
-# -- documentation serializers (the runtime validation is the msgspec structs in inventory.ingest) ------------
+# -- response bodies: built by these structs and published from them ------------------------------------------
 
 
-class ProductInSerializer(serializers.Serializer):
-    sku = serializers.CharField(max_length=64)
-    name = serializers.CharField(max_length=300)
-    category = serializers.CharField(max_length=64, help_text="Category code; a new code creates the category.")
-    price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, coerce_to_string=True)
-    currency = serializers.CharField(min_length=3, max_length=3, help_text="ISO-4217, e.g. EUR.")
-    barcode = serializers.CharField(max_length=64, required=False, allow_blank=True)
-    brand = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    image_url = serializers.CharField(max_length=500, required=False, allow_blank=True, help_text="http(s) URL.")
-    active = serializers.BooleanField(required=False, default=True)
+class ProductOut(msgspec.Struct):
+    sku: str
+    name: str
+    category: Annotated[str, msgspec.Meta(description="Category code.")]
+    price: DecimalString
+    currency: str
+    barcode: str
+    brand: str
+    image_url: str
+    active: bool
+    atp: Annotated[int | None, msgspec.Meta(description="ATP at the `available_at` store (null without that filter).")]
 
 
-class ProductBatchSerializer(serializers.Serializer):
-    products = ProductInSerializer(many=True, max_length=5000)
-
-
-class AddressInSerializer(serializers.Serializer):
-    line1 = serializers.CharField(max_length=200, allow_blank=True)
-    city = serializers.CharField(max_length=100, allow_blank=True)
-    postal_code = serializers.CharField(max_length=20, allow_blank=True)
-    country = serializers.CharField(min_length=2, max_length=2, help_text="ISO-3166 alpha-2, e.g. IT.")
-
-
-class LocationInSerializer(serializers.Serializer):
-    code = serializers.CharField(max_length=32)
-    name = serializers.CharField(max_length=200)
-    kind = serializers.ChoiceField(choices=LocationKind.choices)
-    address = AddressInSerializer()
-    lat = serializers.FloatField(min_value=-90, max_value=90)
-    lon = serializers.FloatField(min_value=-180, max_value=180)
-    ships_to_home = serializers.BooleanField(required=False, default=True)
-    offers_pickup = serializers.BooleanField(required=False, default=False)
-    commission_eligible = serializers.BooleanField(required=False, default=True)
-    active = serializers.BooleanField(required=False, default=True)
-
-
-class LocationBatchSerializer(serializers.Serializer):
-    locations = LocationInSerializer(many=True, max_length=5000)
-
-
-class StockLevelInSerializer(serializers.Serializer):
-    location = serializers.CharField(max_length=32, help_text="Location code.")
-    sku = serializers.CharField(max_length=64)
-    on_hand = serializers.IntegerField(min_value=0, max_value=2_147_483_647)
-    as_of = serializers.DateTimeField(help_text="ISO-8601 with offset; older than the stored row's as_of → ignored.")
-    safety_stock = serializers.IntegerField(min_value=0, max_value=2_147_483_647, required=False, allow_null=True)
-
-
-class StockBatchSerializer(serializers.Serializer):
-    levels = StockLevelInSerializer(many=True, max_length=5000)
-
-
-class ProductOutSerializer(serializers.Serializer):
-    sku = serializers.CharField()
-    name = serializers.CharField()
-    category = serializers.CharField(source="category.code")
-    price = serializers.DecimalField(max_digits=12, decimal_places=2)
-    currency = serializers.CharField()
-    barcode = serializers.CharField()
-    brand = serializers.CharField()
-    image_url = serializers.CharField()
-    active = serializers.BooleanField()
-    atp = serializers.IntegerField(
-        allow_null=True, default=None, help_text="ATP at the `available_at` store (null without that filter)."
+def product_data(product: Product) -> ProductOut:
+    return ProductOut(
+        sku=product.sku,
+        name=product.name,
+        category=product.category.code,
+        price=format(product.price, "f"),
+        currency=product.currency,
+        barcode=product.barcode,
+        brand=product.brand,
+        image_url=product.image_url,
+        active=product.active,
+        atp=getattr(product, "atp", None),
     )
 
 
-# Documents an availability row (schema only): AvailabilityView builds the rows itself, since 500 rows through
-# a serializer took most of the request. A docstring here would change the published schema.
-class AvailabilityRowSerializer(serializers.Serializer):
-    location = serializers.CharField()
-    name = serializers.CharField()
-    kind = serializers.CharField()
-    distance_km = serializers.FloatField(allow_null=True)
-    atp = serializers.IntegerField()
-    ships_to_home = serializers.BooleanField()
-    offers_pickup = serializers.BooleanField()
+class AvailabilityRow(msgspec.Struct):
+    location: Annotated[str, msgspec.Meta(description="Location code.")]
+    name: str
+    kind: choice_of(LocationKind)
+    distance_km: Annotated[float | None, msgspec.Meta(description="From lat/lon; null without them.")]
+    atp: Annotated[int, msgspec.Meta(description="max(0, on_hand − reserved − safety_stock).")]
+    ships_to_home: bool
+    offers_pickup: bool
 
 
-class AvailabilitySerializer(serializers.Serializer):
-    sku = serializers.CharField()
-    results = AvailabilityRowSerializer(many=True)
+class Availability(msgspec.Struct):
+    sku: str
+    results: Annotated[list[AvailabilityRow], msgspec.Meta(description="Nearest first (ties: lowest code).")]
 
 
-class StoreOutSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
-    address = serializers.SerializerMethodField()
-    lat = serializers.FloatField()
-    lon = serializers.FloatField()
-    ships_to_home = serializers.BooleanField()
-    offers_pickup = serializers.BooleanField()
-    distance_km = serializers.FloatField(allow_null=True)
+class StoreAddress(msgspec.Struct):
+    line1: str
+    city: str
+    postal_code: str
+    country: str
 
-    @extend_schema_field(AddressInSerializer)
-    def get_address(self, store: Location) -> dict[str, str]:
-        return {
-            "line1": store.address_line1,
-            "city": store.city,
-            "postal_code": store.postal_code,
-            "country": store.country,
-        }
+
+class StoreOut(msgspec.Struct):
+    code: str
+    name: str
+    address: StoreAddress
+    lat: float
+    lon: float
+    ships_to_home: bool
+    offers_pickup: bool
+    distance_km: Annotated[float | None, msgspec.Meta(description="From lat/lon; null without them.")]
+
+
+def store_data(store: Location) -> StoreOut:
+    return StoreOut(
+        code=store.code,
+        name=store.name,
+        address=StoreAddress(
+            line1=store.address_line1, city=store.city, postal_code=store.postal_code, country=store.country
+        ),
+        lat=store.lat,
+        lon=store.lon,
+        ships_to_home=store.ships_to_home,
+        offers_pickup=store.offers_pickup,
+        distance_km=_round_km(store.distance_km),
+    )
 
 
 def _round_km(value: float | None) -> float | None:
@@ -211,7 +190,7 @@ class ProductsView(IntegrationView):
             ),
             OpenApiParameter("page", OpenApiTypes.INT),
         ],
-        responses={200: paginated(ProductOutSerializer, "PaginatedProductList"), **error_responses(*READ_ERRORS, 404)},
+        responses={200: response_body(Page[ProductOut]), **error_responses(*READ_ERRORS, 404)},
     )
     def get(self, request: Request) -> Response:
         raw_skus = request.query_params.get("sku", "")
@@ -224,13 +203,13 @@ class ProductsView(IntegrationView):
                 raise exceptions.ValidationError({"available_at": [f"Unknown store '{code}'."]})
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(products_listed(skus=skus, available_at=available_at), request, view=self)
-        return paginator.get_paginated_response(ProductOutSerializer(page, many=True).data)
+        return page_response(paginator, [product_data(product) for product in page])
 
     @extend_schema(
         operation_id="products_upsert",
         summary="Upsert products by SKU",
-        request=ProductBatchSerializer,
-        responses={200: CountsSerializer, **error_responses(*WRITE_ERRORS)},
+        request=batch_body("products", ProductIn),
+        responses={200: response_body(Counts), **error_responses(*WRITE_ERRORS)},
         examples=[OpenApiExample("Two fields optional", value=_PRODUCT_EXAMPLE, request_only=True)],
     )
     def post(self, request: Request) -> Response:
@@ -244,8 +223,8 @@ class LocationsView(IntegrationView):
     @extend_schema(
         operation_id="locations_upsert",
         summary="Upsert stores and warehouses by code",
-        request=LocationBatchSerializer,
-        responses={200: CountsSerializer, **error_responses(*WRITE_ERRORS)},
+        request=batch_body("locations", LocationIn),
+        responses={200: response_body(Counts), **error_responses(*WRITE_ERRORS)},
         examples=[
             OpenApiExample(
                 "A store",
@@ -287,8 +266,8 @@ class StockView(IntegrationView):
             "A snapshot older than the row's `as_of` is stale and ignored. Unknown location or SKU → 400. "
             "A snapshot whose on_hand is below the units reserved for open orders → 400 naming `on_hand`."
         ),
-        request=StockBatchSerializer,
-        responses={200: CountsSerializer, **error_responses(*WRITE_ERRORS)},
+        request=batch_body("levels", StockLevelIn),
+        responses={200: response_body(Counts), **error_responses(*WRITE_ERRORS)},
         examples=[
             OpenApiExample(
                 "One row",
@@ -331,7 +310,7 @@ class AvailabilityView(IntegrationView):
             *_POINT_PARAMETERS,
             OpenApiParameter("limit", OpenApiTypes.INT, description="1…500, default 20."),
         ],
-        responses={200: AvailabilitySerializer, **error_responses(*READ_ERRORS, 404)},
+        responses={200: response_body(Availability), **error_responses(*READ_ERRORS, 404)},
     )
     def get(self, request: Request) -> HttpResponse:
         sku = request.query_params.get("sku", "")
@@ -343,23 +322,15 @@ class AvailabilityView(IntegrationView):
         if product is None:
             raise exceptions.NotFound(f"Unknown SKU '{sku}'.")
         results = [
-            {
-                "location": code,
-                "name": name,
-                "kind": kind,
-                "distance_km": _round_km(distance_km),
-                "atp": atp,
-                "ships_to_home": ships_to_home,
-                "offers_pickup": offers_pickup,
-            }
+            AvailabilityRow(code, name, kind, _round_km(distance_km), atp, ships_to_home, offers_pickup)
             for code, name, kind, distance_km, atp, ships_to_home, offers_pickup in availability_nearest(
                 product=product, point=point, limit=limit
             )
         ]
-        # Up to 500 rows: plain dicts encoded by msgspec, not a serializer per row (most of the time it took).
-        # The shape is AvailabilitySerializer's, which documents it; DRF still authenticates, throttles and
-        # negotiates (406) before this point.
-        return HttpResponse(msgspec.json.encode({"sku": sku, "results": results}), content_type="application/json")
+        # Up to 500 rows: encoded by msgspec straight from the structs, not a serializer per row (most of the time
+        # it took). DRF still authenticates, throttles and negotiates (406) before this point.
+        body = msgspec.json.encode(Availability(sku=sku, results=results))
+        return HttpResponse(body, content_type="application/json")
 
 
 class StoresView(IntegrationView):
@@ -369,11 +340,9 @@ class StoresView(IntegrationView):
         operation_id="stores_nearest",
         summary="Active stores by distance (store locator)",
         parameters=[*_POINT_PARAMETERS, OpenApiParameter("page", OpenApiTypes.INT)],
-        responses={200: paginated(StoreOutSerializer, "PaginatedStoreList"), **error_responses(*READ_ERRORS, 404)},
+        responses={200: response_body(Page[StoreOut]), **error_responses(*READ_ERRORS, 404)},
     )
     def get(self, request: Request) -> Response:
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(stores_nearest(point=query_point(request)), request, view=self)
-        for store in page:
-            store.distance_km = _round_km(store.distance_km)
-        return paginator.get_paginated_response(StoreOutSerializer(page, many=True).data)
+        return page_response(paginator, [store_data(store) for store in page])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 from django.db import connection, transaction
@@ -39,7 +39,9 @@ from .waiting import waiting_for_product
 class Counts:
     created: int = 0
     updated: int = 0
-    ignored: int = 0
+    ignored: Annotated[
+        int, msgspec.Meta(description="Stale snapshots, duplicates within the batch, erased customers.")
+    ] = 0
 
     def as_dict(self) -> dict[str, int]:
         return {"created": self.created, "updated": self.updated, "ignored": self.ignored}
@@ -48,15 +50,24 @@ class Counts:
 # -- products ---------------------------------------------------------------------------------------------
 
 
+# products_upsert refuses any other scheme.
+HttpUrlOrBlank = Annotated[
+    str,
+    msgspec.Meta(
+        max_length=500, description="An http(s) URL, or empty.", extra_json_schema={"pattern": "^(https?://|$)"}
+    ),
+]
+
+
 class ProductIn(msgspec.Struct):
     sku: text(64)
     name: text(300)
-    category: text(64)
+    category: text(64, description="Category code; a new code creates the category.")
     price: Money
     currency: Currency
     barcode: text(64, required=False) = ""
     brand: text(100, required=False) = ""
-    image_url: text(500, required=False) = ""
+    image_url: HttpUrlOrBlank = ""
     active: bool = True
 
 
@@ -192,10 +203,12 @@ def locations_upsert(*, items: list[LocationIn]) -> Counts:
 
 
 class StockLevelIn(msgspec.Struct):
-    location: text(32)
+    """Location and SKU must exist; on_hand may not go below the units reserved for open orders."""
+
+    location: text(32, description="Location code.")
     sku: text(64)
     on_hand: Quantity
-    as_of: Timestamp
+    as_of: Annotated[Timestamp, msgspec.Meta(description="Older than the stored row's as_of: ignored.")]
     safety_stock: Quantity | None = None
 
 

@@ -16,36 +16,105 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import cache
-from typing import Annotated, Any, TypeVar, get_args, get_origin, get_type_hints
+from typing import Annotated, Any, TypedDict, TypeVar, get_args, get_origin, get_type_hints
 
 import msgspec
 import pycountry
 
 T = TypeVar("T")
 
+
+# The types below validate the API's bodies and, through msgspec's JSON Schema, document them. A constraint msgspec
+# cannot check (a range on a timestamp, a code's shape) is still stated here, in `extra_json_schema`, and checked by
+# `check_timestamps` or a `Checker`: one place says what is accepted, whichever pass enforces it. Membership of a
+# code list is not spelled out: the schema gives the code's shape and names the list (docs/api.md).
+
 MAX_INT = 2_147_483_647  # PostgreSQL integer
+# Real offsets run from -12:00 to +14:00 (PostgreSQL refuses beyond ±15:59); business dates are this century.
+MAX_OFFSET = timedelta(hours=14)
+YEARS = range(2000, 2101)
+TIMESTAMP_RANGE_MESSAGE = "Timestamp out of range: the offset must be within ±14:00 and the year within 2000–2100."
+# YEARS and MAX_OFFSET as a pattern over RFC 3339 (seconds 00–59: msgspec refuses a leap second).
+TIMESTAMP_PATTERN = (
+    r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+    r"(\.[0-9]+)?([Zz]|[+-](0[0-9]|1[0-3]):[0-5][0-9]|[+-]14:00)$"
+)
+
 Quantity = Annotated[int, msgspec.Meta(ge=0, le=MAX_INT)]
 PositiveQuantity = Annotated[int, msgspec.Meta(ge=1, le=1_000_000)]
-Timestamp = Annotated[datetime, msgspec.Meta(tz=True)]
+Timestamp = Annotated[
+    datetime,
+    msgspec.Meta(
+        tz=True,
+        description="RFC 3339 with its offset (within ±14:00), years 2000–2100.",
+        extra_json_schema={"pattern": TIMESTAMP_PATTERN},
+    ),
+]
 Latitude = Annotated[float, msgspec.Meta(ge=-90, le=90)]
 Longitude = Annotated[float, msgspec.Meta(ge=-180, le=180)]
-Country = Annotated[str, msgspec.Meta(min_length=2, max_length=2)]
-Currency = Annotated[str, msgspec.Meta(min_length=3, max_length=3)]
+Country = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=2,
+        max_length=2,
+        description="ISO 3166-1 alpha-2 code, upper case (IT).",
+        extra_json_schema={"pattern": "^[A-Z]{2}$"},
+    ),
+]
+Currency = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=3,
+        max_length=3,
+        description="ISO 4217 code, upper case (EUR).",
+        extra_json_schema={"pattern": "^[A-Z]{3}$"},
+    ),
+]
 # Money travels as a decimal string ("189.00"): never a JSON number, never negative, at most 2 decimals.
 Money = Annotated[
     str, msgspec.Meta(pattern=r"^[0-9]{1,10}(\.[0-9]{1,2})?$", description="Decimal string, e.g. '189.00'.")
 ]
+# Django's validate_email decides (in the ingest); empty means "no email".
+Email = Annotated[
+    str,
+    msgspec.Meta(
+        max_length=254,
+        description="An email address, or empty.",
+        extra_json_schema={"anyOf": [{"maxLength": 0}, {"format": "email"}]},
+    ),
+]
+# lat and lon come together or not at all: the ingest refuses one without the other. For an optional
+# Struct holding both (`Annotated[Address | None, Meta(extra_json_schema=COORDINATES_TOGETHER)]`); a null
+# address passes, since `properties` says nothing about a non-object.
+COORDINATES_TOGETHER = {
+    "allOf": [
+        {
+            "anyOf": [
+                {"properties": {"lat": {"type": "null"}, "lon": {"type": "null"}}},
+                {"required": ["lat", "lon"], "properties": {"lat": {"type": "number"}, "lon": {"type": "number"}}},
+            ]
+        }
+    ]
+}
 
 
-def text(max_length: int, *, required: bool = True) -> Any:
+def text(max_length: int, *, required: bool = True, description: str | None = None) -> Any:
     """A string that fits its database column (an over-long value is a 400, never a database error)."""
-    return Annotated[str, msgspec.Meta(min_length=1 if required else 0, max_length=max_length)]
+    return Annotated[str, msgspec.Meta(min_length=1 if required else 0, max_length=max_length, description=description)]
+
+
+class ErrorItem(TypedDict):
+    index: Annotated[
+        int | None, msgspec.Meta(description="Position of the bad item in the batch (null: the whole body).")
+    ]
+    field: Annotated[str | None, msgspec.Meta(description="Path of the bad field, e.g. `lines[0].quantity`.")]
+    message: str
 
 
 class InvalidItems(ValueError):
     """One or more items of a batch are invalid; `errors` holds `{"index", "field", "message"}` dicts."""
 
-    def __init__(self, errors: list[dict[str, Any]]) -> None:
+    def __init__(self, errors: list[ErrorItem]) -> None:
         super().__init__(f"{len(errors)} invalid item(s)")
         self.errors = errors
 
@@ -58,15 +127,15 @@ class TooManyItems(ValueError):
     pass
 
 
-def item_error(index: int | None, field: str | None, message: str) -> dict[str, Any]:
-    return {"index": index, "field": field, "message": message}
+def item_error(index: int | None, field: str | None, message: str) -> ErrorItem:
+    return ErrorItem(index=index, field=field, message=message)
 
 
 _AT = re.compile(r" - at `\$(?P<path>[^`]*)`$")
 _MISSING = re.compile(r"^Object missing required field `(?P<name>[^`]+)`")
 
 
-def _error_from_msgspec(exc: msgspec.ValidationError, index: int | None) -> dict[str, Any]:
+def _error_from_msgspec(exc: msgspec.ValidationError, index: int | None) -> ErrorItem:
     message = str(exc)
     path = ""
     found = _AT.search(message)
@@ -106,7 +175,7 @@ def validate_items(key: str, raw_items: Any, item_type: type[T], *, max_items: i
     if len(raw_items) > max_items:
         raise TooManyItems(f"A batch holds at most {max_items} items; this one has {len(raw_items)}.")
     items: list[T] = []
-    errors: list[dict[str, Any]] = []
+    errors: list[ErrorItem] = []
     for index, raw in enumerate(raw_items):
         try:
             items.append(msgspec.convert(raw, item_type, strict=strict))
@@ -115,12 +184,6 @@ def validate_items(key: str, raw_items: Any, item_type: type[T], *, max_items: i
     if errors:
         raise InvalidItems(errors)
     return check_timestamps(items)
-
-
-# Real offsets run from -12:00 to +14:00 (PostgreSQL refuses beyond ±15:59); business dates are this century.
-MAX_OFFSET = timedelta(hours=14)
-YEARS = range(2000, 2101)
-TIMESTAMP_RANGE_MESSAGE = "Timestamp out of range: the offset must be within ±14:00 and the year within 2000–2100."
 
 
 @cache
@@ -147,7 +210,7 @@ def _timestamp_paths(struct_type: type) -> tuple[tuple[str, str], ...]:
     return tuple(paths)
 
 
-def _timestamp_errors(item: Any, index: int | None, prefix: str = "") -> list[dict[str, Any]]:
+def _timestamp_errors(item: Any, index: int | None, prefix: str = "") -> list[ErrorItem]:
     errors = []
     for name, kind in _timestamp_paths(type(item)):
         value = getattr(item, name)
@@ -177,24 +240,24 @@ def check_timestamps(items: list[T], *, single: bool = False) -> list[T]:
 
 
 @cache
-def _batch_type(key: str, item_type: type) -> type:
-    return msgspec.defstruct(f"{item_type.__name__}Batch", [(key, list[item_type])])
+def batch_type(key: str, item_type: type, max_items: int) -> type:
+    """The Struct of a batch body, `{"<key>": [item, ...]}`: what `decode_batch` validates, and what the API
+    publishes as the endpoint's schema. More than `max_items` items fail it; the slow path then says 413."""
+    items = Annotated[list[item_type], msgspec.Meta(max_length=max_items)]
+    return msgspec.defstruct(f"{item_type.__name__}Batch", [(key, items)], module=__name__)
 
 
 def decode_batch(body: bytes, key: str, item_type: type[T], *, max_items: int) -> list[T]:
     """`{"<key>": [item, ...]}` → validated items. Raises MalformedBody, TooManyItems or InvalidItems."""
     _refuse_nul(body)
     try:
-        batch = msgspec.json.decode(body, type=_batch_type(key, item_type))
+        batch = msgspec.json.decode(body, type=batch_type(key, item_type, max_items))
     except msgspec.ValidationError:
-        pass  # fall through to the slow path, which reports every bad item
+        pass  # fall through to the slow path, which reports every bad item (or a batch too large)
     except msgspec.DecodeError as exc:
         raise MalformedBody(f"Malformed JSON: {exc}") from exc
     else:
-        items = getattr(batch, key)
-        if len(items) > max_items:
-            raise TooManyItems(f"A batch holds at most {max_items} items; this one has {len(items)}.")
-        return check_timestamps(items)
+        return check_timestamps(getattr(batch, key))
     data = decode_json(body)
     if not isinstance(data, dict):
         raise InvalidItems([item_error(None, None, f'Expected a JSON object like {{"{key}": [...]}}.')])
@@ -234,7 +297,7 @@ class Checker:
     """Collects domain errors for a batch; `raise_if_any()` after the loop keeps the batch all-or-nothing."""
 
     def __init__(self) -> None:
-        self.errors: list[dict[str, Any]] = []
+        self.errors: list[ErrorItem] = []
 
     def add(self, index: int | None, field: str | None, message: str) -> None:
         self.errors.append(item_error(index, field, message))

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from .api_batch import ErrorItem, item_error
+
+
+class ErrorBody(TypedDict):
+    """Every error, whatever its status."""
+
+    errors: list[ErrorItem]
 
 
 class BatchValidationError(exceptions.APIException):
@@ -15,7 +23,7 @@ class BatchValidationError(exceptions.APIException):
     status_code = status.HTTP_400_BAD_REQUEST
     default_detail = "Invalid input."
 
-    def __init__(self, errors: list[dict[str, Any]]) -> None:
+    def __init__(self, errors: list[ErrorItem]) -> None:
         super().__init__(detail="Invalid input.")
         self.errors = errors
 
@@ -29,16 +37,16 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "Conflict."
 
-    def __init__(self, message: str, errors: list[dict[str, Any]] | None = None) -> None:
+    def __init__(self, message: str, errors: list[ErrorItem] | None = None) -> None:
         super().__init__(detail=message)
-        self.errors = errors or [{"index": None, "field": None, "message": message}]
+        self.errors = errors or [error(message)]
 
 
-def error(message: str, *, field: str | None = None, index: int | None = None) -> dict[str, Any]:
-    return {"index": index, "field": field, "message": message}
+def error(message: str, *, field: str | None = None, index: int | None = None) -> ErrorItem:
+    return item_error(index, field, message)
 
 
-def _flatten(detail: Any, path: str = "") -> list[dict[str, Any]]:
+def _flatten(detail: Any, path: str = "") -> list[ErrorItem]:
     if isinstance(detail, dict):
         out = []
         for key, value in detail.items():
@@ -60,7 +68,7 @@ def _flatten(detail: Any, path: str = "") -> list[dict[str, Any]]:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, (BatchValidationError, Conflict)):
-        return Response({"errors": exc.errors}, status=exc.status_code)
+        return Response(ErrorBody(errors=exc.errors), status=exc.status_code)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -68,5 +76,5 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         errors = _flatten(exc.detail)
     else:
         errors = [error(str(exc.detail if hasattr(exc, "detail") else exc))]
-    response.data = {"errors": errors}
+    response.data = ErrorBody(errors=errors)
     return response

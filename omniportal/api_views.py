@@ -4,50 +4,123 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
+import msgspec
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
-from django.db import IntegrityError
+from django.core.exceptions import ImproperlyConfigured, RequestDataTooBig
+from django.db import IntegrityError, models
+from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import exceptions, serializers
+from rest_framework import exceptions
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .api_batch import InvalidItems, MalformedBody, TooManyItems, decode_batch, decode_object
-from .api_errors import BatchValidationError, Conflict, PayloadTooLarge, error
+from .api_batch import InvalidItems, MalformedBody, TooManyItems, batch_type, decode_batch, decode_object
+from .api_errors import BatchValidationError, Conflict, ErrorBody, PayloadTooLarge, error
 
 T = TypeVar("T")
 
+# -- the published schema ------------------------------------------------------------------------------------
+# Every body in /api/schema/ is what msgspec generates for the type that validates it (a request) or builds it
+# (a response): nothing describes a payload on the side, so the two cannot drift apart. The components are
+# collected as the views declare them and added to the schema by `add_components`.
 
-class ErrorItemSerializer(serializers.Serializer):
-    index = serializers.IntegerField(allow_null=True, help_text="Position of the bad item in the batch.")
-    field = serializers.CharField(allow_null=True, help_text="Path of the bad field, e.g. `lines[0].quantity`.")
-    message = serializers.CharField()
-
-
-class ErrorSerializer(serializers.Serializer):
-    errors = ErrorItemSerializer(many=True)
-
-
-class CountsSerializer(serializers.Serializer):
-    created = serializers.IntegerField()
-    updated = serializers.IntegerField()
-    ignored = serializers.IntegerField(help_text="Stale snapshots, duplicates within the batch, erased customers.")
+COMPONENT_REF = "#/components/schemas/{name}"
+# Every component `json_schema` generated, by name: what `add_components` publishes.
+components: dict[str, dict[str, Any]] = {}
+# (key, item type) of every batch body: generated as the schema is, since a batch's size limit is a setting.
+batches: set[tuple[str, type]] = set()
 
 
-def paginated(serializer_class: type[serializers.Serializer], name: str) -> serializers.Serializer:
-    """DRF's page-number shape around `serializer_class`, for the schema of a list endpoint."""
-    return type(
-        name,
-        (serializers.Serializer,),
-        {
-            "count": serializers.IntegerField(),
-            "next": serializers.URLField(allow_null=True),
-            "previous": serializers.URLField(allow_null=True),
-            "results": serializer_class(many=True),
-        },
-    )()
+def json_schema(body_type: Any, *, response: bool = False) -> dict[str, Any]:
+    """msgspec's JSON Schema of `body_type` (a `$ref` for a Struct, dataclass or TypedDict), its components kept.
+
+    A response holds every field of its type, defaults included: a response component requires them all, and a
+    default (what a request may leave out) means nothing there.
+    """
+    (schema,), generated = msgspec.json.schema_components([body_type], ref_template=COMPONENT_REF)
+    for name, component in generated.items():
+        if response and "properties" in component:
+            properties = {
+                field: {key: value for key, value in field_schema.items() if key != "default"}
+                for field, field_schema in component["properties"].items()
+            }
+            component = {**component, "properties": properties, "required": list(properties)}
+        if components.setdefault(name, component) != component:
+            raise ImproperlyConfigured(f"Two different API schemas are named {name!r}: rename one of the types.")
+    return schema
+
+
+def request_body(body_type: type) -> dict[str, dict[str, Any]]:
+    """`extend_schema(request=…)` for a JSON body that `body_type` validates."""
+    return {"application/json": json_schema(body_type)}
+
+
+def batch_body(key: str, item_type: type) -> dict[str, dict[str, Any]]:
+    """`extend_schema(request=…)` for `{"<key>": [item, ...]}`: the struct `IntegrationView.ingest_batch` decodes."""
+    json_schema(item_type)
+    batches.add((key, item_type))
+    name = batch_type(key, item_type, settings.API_MAX_BATCH_ITEMS).__name__
+    return {"application/json": {"$ref": COMPONENT_REF.format(name=name)}}
+
+
+def response_body(body_type: Any, description: str = "") -> OpenApiResponse:
+    """`extend_schema(responses={code: …})` for a body built by `body_type`."""
+    return OpenApiResponse(json_schema(body_type, response=True), description=description)
+
+
+def add_components(
+    result: dict[str, Any], generator: SchemaGenerator, request: Any, public: bool, **kwargs: Any
+) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: the components `json_schema` collected, the batches at the size
+    limit the settings hold now, and request bodies required (drf-spectacular marks a body given as a schema
+    optional; ours are all decoded, so none is)."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.update(components)
+    for key, item_type in batches:
+        batch = batch_type(key, item_type, settings.API_MAX_BATCH_ITEMS)
+        schemas.update(msgspec.json.schema_components([batch], ref_template=COMPONENT_REF)[1])
+    result["components"]["schemas"] = dict(sorted(schemas.items()))
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if isinstance(operation, dict) and "requestBody" in operation:
+                operation["requestBody"]["required"] = True
+    return result
+
+
+# What a response holds where a Python value is not its JSON: `format(amount, "f")`, `datetime.isoformat()`.
+DecimalString = Annotated[
+    str, msgspec.Meta(pattern=r"^-?[0-9]+(\.[0-9]+)?$", description="A decimal number as a string, e.g. '189.00'.")
+]
+DateTimeString = Annotated[str, msgspec.Meta(extra_json_schema={"format": "date-time"})]
+
+
+def choice_of(choices: type[models.TextChoices]) -> Any:
+    """One of a model's choices, for a response field (msgspec does not take Django's enum types)."""
+    return Literal[tuple(choices.values)]
+
+
+class Page(msgspec.Struct, Generic[T]):
+    """DRF's page-number shape."""
+
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[T]
+
+
+def page_response(paginator: PageNumberPagination, results: list[Any]) -> Response:
+    """The current page of `paginator` (which has paginated a queryset) around `results`."""
+    page = Page(
+        count=paginator.page.paginator.count,
+        next=paginator.get_next_link(),
+        previous=paginator.get_previous_link(),
+        results=results,
+    )
+    return Response(msgspec.to_builtins(page))
 
 
 def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
@@ -60,7 +133,7 @@ def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
         413: "More than 5,000 items, or a body over the size limit.",
         429: "Throttled: too many requests for this token.",
     }
-    return {code: OpenApiResponse(ErrorSerializer, description=described[code]) for code in codes}
+    return {code: response_body(ErrorBody, described[code]) for code in codes}
 
 
 WRITE_ERRORS = (400, 401, 403, 409, 413, 429)

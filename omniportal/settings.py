@@ -271,7 +271,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "COMPONENT_SPLIT_REQUEST": True,
+    # The bodies' schemas are msgspec's JSON Schema (2020-12), which is OpenAPI 3.1's dialect.
+    "OAS_VERSION": "3.1.0",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "omniportal.api_views.add_components",
+    ],
 }
 
 # Celery: Redis when configured, otherwise tasks run eagerly in-process (local demo, SQLite tests).

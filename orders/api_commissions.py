@@ -5,58 +5,66 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated
 
+import msgspec
+from django.db.models import QuerySet
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from omniportal.api_errors import BatchValidationError, error
-from omniportal.api_views import error_responses
+from omniportal.api_views import (
+    DateTimeString,
+    DecimalString,
+    IntegrationView,
+    Page,
+    choice_of,
+    error_responses,
+    page_response,
+    response_body,
+)
 from omniportal.models import Location, LocationKind
 
 from .commissions import commission_entries, parse_period
-from .models import CommissionEntry
+from .models import CommissionEntry, EntryKind, LocationSource
 
 
-def commission_entry_data(entry: CommissionEntry) -> dict[str, Any]:
+class CommissionEntryOut(msgspec.Struct):
+    order: Annotated[str, msgspec.Meta(description="The order's external_id, or its number for endless-aisle orders.")]
+    store: Annotated[str, msgspec.Meta(description="Store code.")]
+    kind: choice_of(EntryKind)
+    amount: Annotated[DecimalString, msgspec.Meta(description="Negative for reversals.")]
+    currency: str
+    period: Annotated[str, msgspec.Meta(pattern="^[0-9]{4}-[0-9]{2}$", description="YYYY-MM")]
+    distance_km: float | None
+    location_source: choice_of(LocationSource)
+    policy: str
+    rate: DecimalString
+    share: DecimalString
+    created_at: DateTimeString
+
+
+def commission_entry_data(entry: CommissionEntry) -> CommissionEntryOut:
     """One entry as integrators see it. Needs `order`, `store` and `policy` loaded (select_related)."""
     order = entry.order
-    return {
-        "order": order.external_id or order.number,
-        "store": entry.store.code,
-        "kind": entry.kind,
-        "amount": format(entry.amount, "f"),
-        "currency": entry.currency,
-        "period": f"{entry.period:%Y-%m}",
-        "distance_km": None if entry.distance_km is None else round(entry.distance_km, 3),
-        "location_source": entry.location_source,
-        "policy": entry.policy.name,
-        "rate": format(entry.rate, "f"),
-        "share": format(entry.share, "f"),
-        "created_at": entry.created_at.isoformat(),
-    }
-
-
-class CommissionEntrySerializer(serializers.Serializer):
-    """Documents the shape; rows are built by `commission_entry_data` (one definition)."""
-
-    order = serializers.CharField(help_text="The order's external_id, or its number for endless-aisle orders.")
-    store = serializers.CharField(help_text="Store code.")
-    kind = serializers.ChoiceField(choices=["credit", "reversal"])
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="Negative for reversals.")
-    currency = serializers.CharField()
-    period = serializers.CharField(help_text="YYYY-MM")
-    distance_km = serializers.FloatField(allow_null=True)
-    location_source = serializers.ChoiceField(choices=["given", "postal_code", "city", "manual", "unlocated"])
-    policy = serializers.CharField()
-    rate = serializers.DecimalField(max_digits=6, decimal_places=4)
-    share = serializers.DecimalField(max_digits=6, decimal_places=4)
-    created_at = serializers.DateTimeField()
+    return CommissionEntryOut(
+        order=order.external_id or order.number,
+        store=entry.store.code,
+        kind=entry.kind,
+        amount=format(entry.amount, "f"),
+        currency=entry.currency,
+        period=f"{entry.period:%Y-%m}",
+        distance_km=None if entry.distance_km is None else round(entry.distance_km, 3),
+        location_source=entry.location_source,
+        policy=entry.policy.name,
+        rate=format(entry.rate, "f"),
+        share=format(entry.share, "f"),
+        created_at=entry.created_at.isoformat(),
+    )
 
 
 class CommissionQuery(serializers.Serializer):
@@ -82,13 +90,12 @@ class CommissionPagination(PageNumberPagination):
     max_page_size = 1000
 
 
-class CommissionListView(ListAPIView):
-    required_scope = "read"
-    serializer_class = CommissionEntrySerializer
-    pagination_class = CommissionPagination
+class CommissionListView(IntegrationView):
+    scopes = {"GET": "read"}
 
-    def get_queryset(self):
-        query = CommissionQuery(data=self.request.query_params)
+    @staticmethod
+    def entries(request: Request) -> QuerySet[CommissionEntry]:
+        query = CommissionQuery(data=request.query_params)
         if not query.is_valid():
             raise BatchValidationError(
                 [error(str(message), field=field) for field, messages in query.errors.items() for message in messages]
@@ -100,18 +107,20 @@ class CommissionListView(ListAPIView):
     @extend_schema(
         operation_id="commissions_list",
         parameters=[
+            OpenApiParameter("page", int, description="A page number within the paginated result set."),
             OpenApiParameter("period", str, description="Statement month, YYYY-MM."),
             OpenApiParameter("store", str, description="Store code."),
             OpenApiParameter("page_size", int, description="Entries per page (at most 1000)."),
         ],
         responses={
-            200: CommissionEntrySerializer(many=True),
+            200: response_body(Page[CommissionEntryOut]),
             **error_responses(400, 401, 403, 404, 429),
         },
     )
-    def get(self, request: Request, *args, **kwargs) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response([commission_entry_data(entry) for entry in page])
+    def get(self, request: Request) -> Response:
+        paginator = CommissionPagination()
+        page = paginator.paginate_queryset(self.entries(request), request, view=self)
+        return page_response(paginator, [commission_entry_data(entry) for entry in page])
 
 
 # Included from orders/api_urls.py.

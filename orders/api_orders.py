@@ -6,7 +6,7 @@ The views decode and check; `order_place` and `order_transition` (the same servi
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Literal
 
 import msgspec
 from django.db import IntegrityError
@@ -15,40 +15,75 @@ from django.http import Http404
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from clienteling.models import Customer
 from inventory.models import Product
 from omniportal.api_batch import (
+    COORDINATES_TOGETHER,
     Checker,
     Currency,
     InvalidItems,
     Latitude,
     Longitude,
+    Money,
     PositiveQuantity,
     Timestamp,
     text,
 )
-from omniportal.api_errors import Conflict, error
-from omniportal.api_views import WRITE_ERRORS, IntegrationView, error_responses
+from omniportal.api_errors import Conflict, ErrorItem, error
+from omniportal.api_views import (
+    WRITE_ERRORS,
+    DateTimeString,
+    DecimalString,
+    IntegrationView,
+    choice_of,
+    error_responses,
+    request_body,
+    response_body,
+)
 from omniportal.models import Location, LocationKind
 
-from .api_commissions import commission_entry_data  # the one shape of a commission entry
-from .models import CommissionEntry, DeliveryMethod, Order, OrderLine, OrderStatus
+from .api_commissions import CommissionEntryOut, commission_entry_data  # the one shape of a commission entry
+from .models import CommissionEntry, DeliveryMethod, LocationSource, Order, OrderChannel, OrderLine, OrderStatus
 from .selectors import order_for_integration
 from .services.errors import AlreadyInStatus, IllegalTransition, OrderError, OrderShort
 from .services.lifecycle import order_transition
 from .services.placing import DeliveryAddress, PlacedLine, order_place
 
+# --- request bodies: these structs validate them and are published as their schema --------------------------
 
-class AddressIn(msgspec.Struct):
+MAX_LINES = 500
+# Empty, or a code `_check` finds in ISO 3166-1.
+CountryOrBlank = Annotated[
+    str,
+    msgspec.Meta(
+        max_length=2,
+        description="ISO 3166-1 alpha-2 code, upper case (IT), or empty.",
+        extra_json_schema={"pattern": "^([A-Z]{2})?$"},
+    ),
+]
+# `_check` refuses a pickup order without a pickup store (and one that is not a store offering pickup).
+PICKUP_NEEDS_STORE = {
+    "allOf": [
+        {
+            "anyOf": [
+                {"properties": {"method": {"const": "home"}}},
+                {"required": ["pickup_store"], "properties": {"pickup_store": {"type": "string"}}},
+            ]
+        }
+    ]
+}
+
+
+class DeliveryAddressIn(msgspec.Struct):
     line1: text(200, required=False) = ""
     line2: text(200, required=False) = ""
     city: text(100, required=False) = ""
     postal_code: text(20, required=False) = ""
-    country: text(2, required=False) = ""
+    country: CountryOrBlank = ""
     name: text(200, required=False) = ""
     lat: Latitude | None = None
     lon: Longitude | None = None
@@ -57,15 +92,19 @@ class AddressIn(msgspec.Struct):
 class LineIn(msgspec.Struct):
     sku: text(64)
     quantity: PositiveQuantity
-    unit_price: Decimal
-    discount: Decimal = Decimal("0")
-    source: text(32) | None = None
+    unit_price: Money
+    discount: Annotated[
+        Money, msgspec.Meta(description="Decimal string, for the whole line: at most quantity × unit_price.")
+    ] = "0"
+    source: Annotated[
+        text(32) | None, msgspec.Meta(description="Location code: the line reserves its stock there.")
+    ] = None
 
 
 class DeliveryIn(msgspec.Struct):
     method: Literal["home", "pickup"]
-    address: AddressIn | None = None
-    pickup_store: text(32) | None = None
+    address: Annotated[DeliveryAddressIn | None, msgspec.Meta(extra_json_schema=COORDINATES_TOGETHER)] = None
+    pickup_store: Annotated[text(32) | None, msgspec.Meta(description="Code of a store that offers pickup.")] = None
 
 
 class OrderIn(msgspec.Struct):
@@ -73,10 +112,10 @@ class OrderIn(msgspec.Struct):
     channel: Literal["web", "app"]
     placed_at: Timestamp
     currency: Currency
-    lines: list[LineIn]
-    delivery: DeliveryIn
+    lines: Annotated[list[LineIn], msgspec.Meta(extra_json_schema={"minItems": 1, "maxItems": MAX_LINES})]
+    delivery: Annotated[DeliveryIn, msgspec.Meta(extra_json_schema=PICKUP_NEEDS_STORE)]
     customer_external_id: text(64, required=False) = ""
-    shipping_amount: Decimal = Decimal("0")
+    shipping_amount: Money = "0"
 
 
 class TrackingIn(msgspec.Struct):
@@ -93,12 +132,61 @@ class StatusLineIn(msgspec.Struct):
 class StatusIn(msgspec.Struct):
     status: Literal["shipped", "delivered", "cancelled", "returned", "ready", "collected"]
     occurred_at: Timestamp
-    lines: list[StatusLineIn] | None = None
+    lines: Annotated[list[StatusLineIn] | None, msgspec.Meta(description="For a partial return.")] = None
     tracking: TrackingIn | None = None
-    reference: text(100, required=False) = ""
+    reference: text(
+        100,
+        required=False,
+        description="Your id for this move (your return number, say). The same move sent again with the same "
+        "reference is applied once and answers 200; use it for partial returns, which are otherwise applied again.",
+    ) = ""
 
 
-# --- output -------------------------------------------------------------------------------------------------
+# --- response body: built by these structs and published from them -----------------------------------------
+
+
+class OrderLineOut(msgspec.Struct):
+    sku: str
+    quantity: int
+    unit_price: DecimalString
+    discount: DecimalString
+    source: Annotated[str | None, msgspec.Meta(description="Location code the line's stock comes from.")]
+    reserved_quantity: int
+    shipped_quantity: int
+    cancelled_quantity: int
+    returned_quantity: int
+
+
+class DeliveryLocationOut(msgspec.Struct):
+    lat: float | None
+    lon: float | None
+    source: Annotated[choice_of(LocationSource), msgspec.Meta(description="How the delivery location was found.")]
+
+
+class DeliveryOut(msgspec.Struct):
+    method: choice_of(DeliveryMethod)
+    pickup_store: Annotated[str | None, msgspec.Meta(description="Store code.")]
+    location: DeliveryLocationOut
+
+
+class TrackingOut(msgspec.Struct):
+    carrier: str
+    number: str
+    url: str
+
+
+class OrderOut(msgspec.Struct):
+    external_id: Annotated[str | None, msgspec.Meta(description="null for endless-aisle orders (see `number`).")]
+    number: str
+    status: choice_of(OrderStatus)
+    channel: choice_of(OrderChannel)
+    placed_at: DateTimeString
+    currency: str
+    shipping_amount: DecimalString
+    lines: list[OrderLineOut]
+    delivery: DeliveryOut
+    tracking: TrackingOut
+    commissions: list[CommissionEntryOut]
 
 
 def _orders_for_output():
@@ -111,42 +199,42 @@ def _orders_for_output():
     )
 
 
-def order_data(order: Order) -> dict[str, Any]:
-    return {
-        "external_id": order.external_id,
-        "number": order.number,
-        "status": order.status,
-        "channel": order.channel,
-        "placed_at": order.placed_at.isoformat(),
-        "currency": order.currency,
-        "shipping_amount": format(order.shipping_amount, "f"),
-        "lines": [
-            {
-                "sku": line.sku,
-                "quantity": line.quantity,
-                "unit_price": format(line.unit_price, "f"),
-                "discount": format(line.discount, "f"),
-                "source": line.source.code if line.source else None,
-                "reserved_quantity": line.reserved_quantity,
-                "shipped_quantity": line.shipped_quantity,
-                "cancelled_quantity": line.cancelled_quantity,
-                "returned_quantity": line.returned_quantity,
-            }
+def order_data(order: Order) -> OrderOut:
+    return OrderOut(
+        external_id=order.external_id,
+        number=order.number,
+        status=order.status,
+        channel=order.channel,
+        placed_at=order.placed_at.isoformat(),
+        currency=order.currency,
+        shipping_amount=format(order.shipping_amount, "f"),
+        lines=[
+            OrderLineOut(
+                sku=line.sku,
+                quantity=line.quantity,
+                unit_price=format(line.unit_price, "f"),
+                discount=format(line.discount, "f"),
+                source=line.source.code if line.source else None,
+                reserved_quantity=line.reserved_quantity,
+                shipped_quantity=line.shipped_quantity,
+                cancelled_quantity=line.cancelled_quantity,
+                returned_quantity=line.returned_quantity,
+            )
             for line in order.lines.all()
         ],
-        "delivery": {
-            "method": order.delivery_method,
-            "pickup_store": order.pickup_store.code if order.pickup_store else None,
-            "location": {"lat": order.delivery_lat, "lon": order.delivery_lon, "source": order.location_source},
-        },
-        "tracking": {"carrier": order.carrier, "number": order.tracking_number, "url": order.tracking_url},
-        "commissions": [commission_entry_data(entry) for entry in order.commission_entries.all()],
-    }
+        delivery=DeliveryOut(
+            method=order.delivery_method,
+            pickup_store=order.pickup_store.code if order.pickup_store else None,
+            location=DeliveryLocationOut(lat=order.delivery_lat, lon=order.delivery_lon, source=order.location_source),
+        ),
+        tracking=TrackingOut(carrier=order.carrier, number=order.tracking_number, url=order.tracking_url),
+        commissions=[commission_entry_data(entry) for entry in order.commission_entries.all()],
+    )
 
 
 def _order_response(code: int, **lookup: object) -> Response:
     order = _orders_for_output().get(**lookup)
-    return Response(order_data(order), status=code)
+    return Response(msgspec.to_builtins(order_data(order)), status=code)
 
 
 def _order_or_404(reference: str, orders: QuerySet[Order] | None = None) -> Order:
@@ -165,114 +253,23 @@ ORDER_REFERENCE = OpenApiParameter(
 )
 
 
-class OrderOutSerializer(serializers.Serializer):
-    """Documentation of the order shape (the view builds it with `order_data`)."""
-
-    external_id = serializers.CharField(allow_null=True, help_text="null for endless-aisle orders (see `number`).")
-    number = serializers.CharField()
-    status = serializers.ChoiceField(choices=OrderStatus.choices)
-    channel = serializers.CharField()
-    placed_at = serializers.DateTimeField()
-    lines = serializers.ListField(child=serializers.DictField())
-    delivery = serializers.DictField(help_text="{method, pickup_store, location: {lat, lon, source}}")
-    commissions = serializers.ListField(child=serializers.DictField())
-
-
-# --- documentation of the request bodies (msgspec structs above do the validating) -------------------------
-
-
-class AddressDoc(serializers.Serializer):
-    line1 = serializers.CharField(max_length=200, required=False)
-    line2 = serializers.CharField(max_length=200, required=False)
-    city = serializers.CharField(max_length=100, required=False)
-    postal_code = serializers.CharField(max_length=20, required=False)
-    country = serializers.CharField(min_length=2, max_length=2, required=False, help_text="ISO-3166 alpha-2.")
-    lat = serializers.FloatField(required=False, min_value=-90, max_value=90)
-    lon = serializers.FloatField(required=False, min_value=-180, max_value=180)
-
-
-class LineDoc(serializers.Serializer):
-    sku = serializers.CharField(max_length=64)
-    quantity = serializers.IntegerField(min_value=1)
-    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2)
-    discount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
-    source = serializers.CharField(max_length=32, required=False, help_text="Location code: reserves its stock.")
-
-
-class DeliveryDoc(serializers.Serializer):
-    method = serializers.ChoiceField(choices=["home", "pickup"])
-    address = AddressDoc(required=False)
-    pickup_store = serializers.CharField(max_length=32, required=False)
-
-
-class OrderInDoc(serializers.Serializer):
-    external_id = serializers.CharField(max_length=64)
-    channel = serializers.ChoiceField(choices=["web", "app"])
-    customer_external_id = serializers.CharField(max_length=64, required=False)
-    placed_at = serializers.DateTimeField()
-    currency = serializers.CharField(min_length=3, max_length=3)
-    lines = LineDoc(many=True)
-    shipping_amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
-    delivery = DeliveryDoc()
-
-
-class StatusLineDoc(serializers.Serializer):
-    sku = serializers.CharField(max_length=64)
-    quantity = serializers.IntegerField(min_value=1)
-
-
-class TrackingDoc(serializers.Serializer):
-    carrier = serializers.CharField(max_length=100, required=False)
-    number = serializers.CharField(max_length=100, required=False)
-    url = serializers.CharField(max_length=500, required=False)
-
-
-class StatusInDoc(serializers.Serializer):
-    status = serializers.ChoiceField(choices=["shipped", "delivered", "cancelled", "returned", "ready", "collected"])
-    occurred_at = serializers.DateTimeField()
-    lines = StatusLineDoc(many=True, required=False, help_text="For a partial return.")
-    tracking = TrackingDoc(required=False)
-    reference = serializers.CharField(
-        max_length=100,
-        required=False,
-        help_text="Your id for this move (your return number, say). The same move sent again with the same "
-        "reference is applied once and answers 200; use it for partial returns, which are otherwise applied again.",
-    )
-
-
 # --- create -------------------------------------------------------------------------------------------------
-
-MAX_MONEY = Decimal("9999999999.99")  # DecimalField(max_digits=12, decimal_places=2)
-
-
-def _check_money(checker: Checker, field: str, value: Decimal) -> None:
-    if not value.is_finite():
-        checker.add(None, field, "Not a number.")
-    elif value < 0:
-        checker.add(None, field, "Must not be negative.")
-    elif value > MAX_MONEY:
-        checker.add(None, field, f"Must be at most {MAX_MONEY}.")
-    elif value != value.quantize(Decimal("0.01")):
-        checker.add(None, field, "At most two decimal places.")
 
 
 def _check(item: OrderIn) -> tuple[Customer | None, Location | None, dict[str, Location], dict[str, Product]]:
     checker = Checker()
     checker.currency(None, "currency", item.currency)
-    _check_money(checker, "shipping_amount", item.shipping_amount)
     if not item.lines:
         checker.add(None, "lines", "An order needs at least one line.")
-    if len(item.lines) > 500:
-        checker.add(None, "lines", "At most 500 lines.")
+    if len(item.lines) > MAX_LINES:
+        checker.add(None, "lines", f"At most {MAX_LINES} lines.")
     codes = {line.source for line in item.lines if line.source}
     if item.delivery.pickup_store:
         codes.add(item.delivery.pickup_store)
     locations = {loc.code: loc for loc in Location.objects.filter(code__in=codes)}
     products = {p.sku: p for p in Product.objects.filter(sku__in={line.sku for line in item.lines})}
     for i, line in enumerate(item.lines):
-        _check_money(checker, f"lines[{i}].unit_price", line.unit_price)
-        _check_money(checker, f"lines[{i}].discount", line.discount)
-        if not checker.errors and line.discount > line.quantity * line.unit_price:
+        if not checker.errors and Decimal(line.discount) > line.quantity * Decimal(line.unit_price):
             checker.add(None, f"lines[{i}].discount", "The discount is larger than the line.")
         if line.source:
             if line.source not in locations:
@@ -299,7 +296,7 @@ def _check(item: OrderIn) -> tuple[Customer | None, Location | None, dict[str, L
     return customer, pickup_store, locations, products
 
 
-def _short_errors(item: OrderIn, locations: dict[str, Location], exc: OrderShort) -> list[dict[str, Any]]:
+def _short_errors(item: OrderIn, locations: dict[str, Location], exc: OrderShort) -> list[ErrorItem]:
     errors = []
     for short in exc.short:
         for i, line in enumerate(item.lines):
@@ -319,7 +316,7 @@ def order_create(item: OrderIn, *, actor_label: str) -> tuple[str, int]:
     if Order.objects.filter(external_id=item.external_id).exists():
         return item.external_id, status.HTTP_200_OK
     customer, pickup_store, locations, products = _check(item)
-    address = item.delivery.address or AddressIn()
+    address = item.delivery.address or DeliveryAddressIn()
     try:
         order_place(
             channel=item.channel,
@@ -328,7 +325,7 @@ def order_create(item: OrderIn, *, actor_label: str) -> tuple[str, int]:
             external_id=item.external_id,
             placed_at=item.placed_at,
             currency=item.currency,
-            shipping_amount=item.shipping_amount,
+            shipping_amount=Decimal(item.shipping_amount),
             delivery_method=item.delivery.method,
             pickup_store=pickup_store,
             actor_label=actor_label,
@@ -347,8 +344,8 @@ def order_create(item: OrderIn, *, actor_label: str) -> tuple[str, int]:
                     product=products.get(line.sku),
                     sku=line.sku,
                     quantity=line.quantity,
-                    unit_price=line.unit_price,
-                    discount=line.discount,
+                    unit_price=Decimal(line.unit_price),
+                    discount=Decimal(line.discount),
                     source=locations.get(line.source) if line.source else None,
                 )
                 for line in item.lines
@@ -394,8 +391,12 @@ class OrdersView(IntegrationView):
         summary="Create an online order (idempotent by external_id)",
         description="201 with the order; the same external_id again is 200 with the stored order, unchanged. "
         "Lines with `source` reserve that location's stock, all or none: short stock is 409 naming the lines.",
-        request=OrderInDoc,
-        responses={201: OrderOutSerializer, 200: OrderOutSerializer, **error_responses(*WRITE_ERRORS)},
+        request=request_body(OrderIn),
+        responses={
+            201: response_body(OrderOut, "The order, created."),
+            200: response_body(OrderOut, "The order stored before under this external_id, unchanged."),
+            **error_responses(*WRITE_ERRORS),
+        },
         examples=[OpenApiExample("Home delivery from a warehouse", request_only=True, value=EXAMPLE)],
     )
     def post(self, request: Request) -> Response:
@@ -413,10 +414,10 @@ class OrderDetailView(IntegrationView):
         summary="One order: status, lines, delivery location and how it was found, commission entries",
         description="The order is named by its external_id, or by its number when no order has that external_id.",
         parameters=[ORDER_REFERENCE],
-        responses={200: OrderOutSerializer, **error_responses(401, 403, 404, 429)},
+        responses={200: response_body(OrderOut), **error_responses(401, 403, 404, 429)},
     )
     def get(self, request: Request, external_id: str) -> Response:
-        return Response(order_data(_order_or_404(external_id, _orders_for_output())))
+        return Response(msgspec.to_builtins(order_data(_order_or_404(external_id, _orders_for_output()))))
 
 
 class OrderStatusView(IntegrationView):
@@ -432,8 +433,8 @@ class OrderStatusView(IntegrationView):
         "For `returned` that holds when `lines` is absent or names only units already returned. "
         "Any other move the order's status does not allow is 409.",
         parameters=[ORDER_REFERENCE],
-        request=StatusInDoc,
-        responses={200: OrderOutSerializer, **error_responses(*WRITE_ERRORS, 404)},
+        request=request_body(StatusIn),
+        responses={200: response_body(OrderOut), **error_responses(*WRITE_ERRORS, 404)},
         examples=[
             OpenApiExample(
                 "Shipped",

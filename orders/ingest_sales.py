@@ -6,6 +6,7 @@ A sale does not touch stock: on_hand is owned by the stock feed, which reports t
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Annotated
 
 import msgspec
 from django.db import transaction
@@ -26,10 +27,17 @@ class SaleLineIn(msgspec.Struct):
 
 class SaleIn(msgspec.Struct):
     external_id: text(64)
-    store: text(32)
+    store: text(32, description="Store code.")
     sold_at: Timestamp
     currency: Currency
-    lines: list[SaleLineIn]
+    # sales_record refuses an empty sale, and one whose total is over MAX_MONEY (which no schema can say).
+    lines: Annotated[
+        list[SaleLineIn],
+        msgspec.Meta(
+            description="At least one; the sale's total (quantity × unit_price, summed) is at most 9999999999.99.",
+            extra_json_schema={"minItems": 1},
+        ),
+    ]
     customer_external_id: text(64, required=False) | None = None
     loyalty_number: text(32, required=False) | None = None
 

@@ -180,6 +180,16 @@ def test_bad_money_is_400_not_500(api_client, coat_in_bologna):
     assert not Order.objects.exists()
 
 
+def test_money_is_a_decimal_string_as_in_every_other_body(api_client, coat_in_bologna):
+    for price in (99, 99.5, "1e2", "+1.00", " 1.00", "1.500", "1_000"):
+        body = _body(lines=[{"sku": "COAT-1", "quantity": 1, "unit_price": price, "source": "WH-BO"}])
+        response = _post(api_client, URL, body)
+        assert response.status_code == 400, price
+        assert response.json()["errors"][0]["field"] == "lines[0].unit_price"
+    assert _post(api_client, URL, _body(shipping_amount=4.9)).json()["errors"][0]["field"] == "shipping_amount"
+    assert not Order.objects.exists()
+
+
 # --- an order named by its number (endless-aisle orders have no external_id) --------------------------------
 
 
