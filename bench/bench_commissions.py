@@ -122,7 +122,7 @@ def _bench_orders(stores, count: int) -> list[int]:
 def _crediting(ctx, stores) -> None:
     from django.db import transaction
 
-    from orders.commissions import commissions_credit_orders
+    from orders.commissions.ledger import commissions_credit_orders
     from orders.models import CommissionEntry
 
     calls = ctx.repeat(10)

@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .commissions import StatementTransitionRefused, commission_policy_save, statement_finalise
+from .commissions.policies import commission_policy_save
+from .commissions.statements import StatementTransitionRefused, statement_finalise
 from .models import CategoryRate, CommissionEntry, CommissionPolicy, Statement
 
 # Once a policy has credited an order its terms are history: only its end date may still change.

@@ -19,7 +19,8 @@ from omniportal.api_errors import BatchValidationError, error
 from omniportal.api_views import error_responses
 from omniportal.models import Location, LocationKind
 
-from .commissions import commission_entries, parse_period
+from .commissions.periods import parse_period
+from .commissions.selectors import commission_entries
 from .models import CommissionEntry
 
 

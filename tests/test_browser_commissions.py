@@ -14,7 +14,9 @@ from django.utils import timezone
 
 from clienteling.factories import CustomerFactory
 from inventory.factories import CategoryFactory, ProductFactory
-from orders.commissions import commissions_credit_orders, current_period, previous_month, statements_close_ended_months
+from orders.commissions.ledger import commissions_credit_orders
+from orders.commissions.periods import current_period, previous_month
+from orders.commissions.statements import statements_close_ended_months
 from orders.factories import OrderFactory, OrderLineFactory
 from orders.models import Statement, StatementStatus
 from orders.tests.commission_support import default_policy

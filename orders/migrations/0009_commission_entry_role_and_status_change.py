@@ -68,7 +68,7 @@ def backfill_role_and_status_change(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("orders", "0007_stores_are_platform_locations")]
+    dependencies = [("orders", "0008_waiting_rows_indexes")]
 
     operations = [
         migrations.AddField(

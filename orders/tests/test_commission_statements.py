@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from orders.commissions import (
+from orders.commissions.statements import (
     StatementNotFound,
     StatementTransitionRefused,
     statement_approve,
