@@ -105,4 +105,7 @@ class Migration(migrations.Migration):
                 condition=models.Q(("status_change__isnull", False)), fields=["status_change"], name="entry_status_change"
             ),
         ),
+        # Statistics for the new columns now, not whenever autovacuum gets to it: without them PostgreSQL
+        # thinks every entry has a status change and the sweep's first runs scan the whole ledger.
+        migrations.RunSQL("ANALYZE orders_commissionentry", migrations.RunSQL.noop),
     ]

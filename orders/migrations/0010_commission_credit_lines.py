@@ -179,4 +179,5 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(fields=("order", "order_line"), name="commission_credit_line_once"),
         ),
         migrations.RunPython(_run(PG_TRIGGER), _run(PG_TRIGGER_DROP)),
+        migrations.RunSQL("ANALYZE orders_commissioncreditline", migrations.RunSQL.noop),
     ]
