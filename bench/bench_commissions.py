@@ -123,7 +123,7 @@ def _crediting(ctx, stores) -> None:
     from django.db import transaction
 
     from orders.commissions.ledger import commissions_credit_orders
-    from orders.models import CommissionCreditLine, CommissionEntry, EntryKind, EntryRole
+    from orders.models import CommissionCreditLine, CommissionEntry, EntryRole, commission_event_key
 
     calls = ctx.repeat(10)
     with transaction.atomic():
@@ -164,10 +164,12 @@ def _crediting(ctx, stores) -> None:
             raw_sql=raw,
             target="≥ 1,000 orders/s",
         )
-        credited = CommissionEntry.objects.filter(
-            order_id__in=order_ids, kind=EntryKind.CREDIT, role=EntryRole.BENEFICIARY
-        ).count()
-        lines = CommissionCreditLine.objects.filter(order_id__in=order_ids).count()
+        # The service's credits only: the raw-SQL comparison's rows have their own event key.
+        credits = CommissionEntry.objects.filter(
+            order_id__in=order_ids, event_key=commission_event_key(role=EntryRole.BENEFICIARY, status_change_id=None)
+        )
+        credited = credits.count()
+        lines = CommissionCreditLine.objects.filter(order_id__in=credits.values("order_id")).count()
         ctx.note(
             "commission crediting check", orders=len(order_ids), credit_entries_written=credited, credited_lines=lines
         )

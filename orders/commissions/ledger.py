@@ -246,12 +246,12 @@ def _build_credit(order: Order, batch: _Batch) -> tuple[list[CommissionEntry], l
         order=order, point=point, beneficiary=beneficiary, policy=policy, lines=lines, amount=amount
     )
     common = {
-        "order": order,
+        "order_id": order.pk,
         "base_amount": base,
         "currency": order.currency,
         "period": month_start(placed_on),
         "location_source": order.location_source,
-        "policy": policy,
+        "policy_id": policy.pk,
         "rate": effective_rate(lines=lines, base=base, unrounded=unrounded, default=policy.default_rate),
     }
     credit = {"role": EntryRole.BENEFICIARY, "status_change_id": None, "store_id": beneficiary.store_id}
