@@ -432,14 +432,10 @@ class CommissionEntry(AppendOnlyModel):
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="commission_entries")
     store = models.ForeignKey("omniportal.Location", on_delete=models.PROTECT, related_name="commission_entries")
     kind = models.CharField(_("kind"), max_length=10, choices=EntryKind.choices)
-    # The loaders that COPY entries without the column (bench) write the common case.
-    role = models.CharField(
-        _("role"),
-        max_length=12,
-        choices=EntryRole.choices,
-        default=EntryRole.BENEFICIARY,
-        db_default=EntryRole.BENEFICIARY,
-    )
+    # No database default, on purpose: a writer that does not know the column (the code before migration
+    # 0009, still running while it is applied) is refused instead of filing a selling store's entry as the
+    # beneficiary's; the sweep of the new code credits what it could not.
+    role = models.CharField(_("role"), max_length=12, choices=EntryRole.choices, default=EntryRole.BENEFICIARY)
     # The cancellation or return a reversal takes back; empty for credits. Indexed below for reversals only.
     status_change = models.ForeignKey(
         OrderStatusChange,

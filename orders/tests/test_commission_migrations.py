@@ -1,4 +1,4 @@
-"""Migrations orders 0009 and 0010 turn a ledger that only had event keys and explanations into the typed one.
+"""Migrations orders 0009, 0010 and 0011 turn a ledger that only had event keys and explanations into the typed one.
 
 The ledger is built as the code before them wrote it (historical models at 0008), then migrated forward.
 """
@@ -9,7 +9,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
@@ -153,7 +153,7 @@ def test_a_migrated_ledger_reverses_the_rest_of_an_order_exactly(before_typing):
 
 def test_a_listed_line_that_matches_no_order_line_stops_the_migration(before_typing):
     ids = _old_ledger(before_typing, second_sku="SKU-OTHER")
-    migrate([("orders", "0009_commission_entry_role_and_status_change")])
+    migrate([("orders", "0010_commission_entry_typed_backfill")])
     with pytest.raises(RuntimeError, match="credits list 3 order lines, 2 of them match"):
         migrate(latest())
     assert "orders_commissioncreditline" not in connection.introspection.table_names()
@@ -162,3 +162,18 @@ def test_a_listed_line_that_matches_no_order_line_stops_the_migration(before_typ
         cursor.execute("UPDATE orders_orderline SET sku = 'SKU-B' WHERE id = %s", [ids["lines"][1]])
     migrate(latest())
     assert CommissionCreditLine.objects.count() == 3
+
+
+def test_the_code_before_the_migrations_cannot_write_an_untyped_entry_after_them(before_typing):
+    """`migrate` runs while the previous release still serves: its workers' inserts, which know nothing of
+    `role`, are refused (and the new code's sweep credits those orders), rather than mistyped."""
+    ids = _old_ledger(before_typing)
+    migrate(latest())
+    entry = CommissionEntry.objects.filter(order_id=ids["second"], role="assisted", kind="credit").get()
+    old_insert = (
+        "INSERT INTO orders_commissionentry (order_id, store_id, kind, event_key, amount, base_amount, currency, "
+        "period, distance_km, location_source, policy_id, rate, share, explanation, created_at) "
+        "VALUES (%s, %s, 'credit', 'credit:assisted', 1, 1, 'EUR', %s, NULL, 'given', %s, 0.05, 0.5, '{}', %s)"
+    )
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(old_insert, [ids["first"], entry.store_id, entry.period, entry.policy_id, timezone.now()])

@@ -138,7 +138,7 @@ def backfill_credited_lines(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("orders", "0009_commission_entry_role_and_status_change")]
+    dependencies = [("orders", "0010_commission_entry_typed_backfill")]
 
     operations = [
         migrations.CreateModel(
