@@ -137,7 +137,7 @@ def _copy(entries: list[CommissionEntry], lines: list[CommissionCreditLine]) -> 
                     entry.share,
                     json.dumps(entry.explanation),
                     now,
-                )  # fmt: skip
+                )
                 for entry in entries
             ),
         )
