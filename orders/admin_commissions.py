@@ -62,10 +62,10 @@ class CommissionEntryAdmin(admin.ModelAdmin):
     """The ledger, read-only: entries are never changed or deleted (a correction is a reversal)."""
 
     list_display = (
-        "created_at", "order", "store", "kind", "amount", "currency", "period", "distance_km", "location_source",
-        "rate", "share",
+        "created_at", "order", "store", "kind", "role", "amount", "currency", "period", "distance_km",
+        "location_source", "rate", "share",
     )  # fmt: skip
-    list_filter = ("kind", "period", "location_source")
+    list_filter = ("kind", "role", "period", "location_source")
     search_fields = ("order__number", "order__external_id", "store__code")
     list_select_related = ("order", "store")
     date_hierarchy = "created_at"
