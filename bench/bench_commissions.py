@@ -122,8 +122,8 @@ def _bench_orders(stores, count: int) -> list[int]:
 def _crediting(ctx, stores) -> None:
     from django.db import transaction
 
-    from orders.commissions import commissions_credit_orders
-    from orders.models import CommissionEntry
+    from orders.commissions.ledger import commissions_credit_orders
+    from orders.models import CommissionCreditLine, CommissionEntry, EntryRole, commission_event_key
 
     calls = ctx.repeat(10)
     with transaction.atomic():
@@ -137,15 +137,22 @@ def _crediting(ctx, stores) -> None:
         policy_id = CommissionEntry._meta.get_field("policy").related_model.objects.order_by("pk").first().pk
 
         def raw(cursor) -> None:
-            # The same rows written the plainest way: one INSERT … SELECT (beneficiary fixed, no nearest search).
+            # The same rows written the plainest way: one INSERT … SELECT for the entries (beneficiary fixed, no
+            # nearest search), one for the credited lines.
             ids = next(batches)
             cursor.execute(
-                "INSERT INTO orders_commissionentry (order_id, store_id, kind, event_key, amount, base_amount, currency, "
-                "period, distance_km, location_source, policy_id, rate, share, explanation, created_at) "
-                "SELECT o.id, %s, 'credit', 'bench-raw', 2.50, 49.90, 'EUR', date_trunc('month', now())::date, 0, "
-                "'given', %s, 0.05, 1, '{}'::jsonb, now() FROM orders_order o WHERE o.id = ANY(%s) "
-                "ON CONFLICT DO NOTHING",
+                "INSERT INTO orders_commissionentry (order_id, store_id, kind, role, event_key, amount, base_amount, "
+                "currency, period, distance_km, location_source, policy_id, rate, share, explanation, created_at) "
+                "SELECT o.id, %s, 'credit', 'beneficiary', 'bench-raw', 2.50, 49.90, 'EUR', "
+                "date_trunc('month', now())::date, 0, 'given', %s, 0.05, 1, '{}'::jsonb, now() "
+                "FROM orders_order o WHERE o.id = ANY(%s) ON CONFLICT DO NOTHING",
                 [store_id, policy_id, ids],
+            )
+            cursor.execute(
+                "INSERT INTO orders_commissioncreditline (order_id, order_line_id, sku, quantity, net, rate) "
+                "SELECT l.order_id, l.id, l.sku, l.quantity, l.quantity * l.unit_price - l.discount, 0.05 "
+                "FROM orders_orderline l WHERE l.order_id = ANY(%s) ON CONFLICT DO NOTHING",
+                [ids],
             )
 
         ctx.measure(
@@ -157,8 +164,15 @@ def _crediting(ctx, stores) -> None:
             raw_sql=raw,
             target="≥ 1,000 orders/s",
         )
-        credited = CommissionEntry.objects.filter(order_id__in=order_ids, event_key="credit").count()
-        ctx.note("commission crediting check", orders=len(order_ids), credit_entries_written=credited)
+        # The service's credits only: the raw-SQL comparison's rows have their own event key.
+        credits = CommissionEntry.objects.filter(
+            order_id__in=order_ids, event_key=commission_event_key(role=EntryRole.BENEFICIARY, status_change_id=None)
+        )
+        credited = credits.count()
+        lines = CommissionCreditLine.objects.filter(order_id__in=credits.values("order_id")).count()
+        ctx.note(
+            "commission crediting check", orders=len(order_ids), credit_entries_written=credited, credited_lines=lines
+        )
         transaction.set_rollback(True)  # append-only ledger: leave nothing behind
 
 

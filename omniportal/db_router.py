@@ -11,7 +11,7 @@ Paths that should (reports over many rows, read once, where a second of lag does
 - the omnichannel insights report and its CSV export (`insights.report.insight_report`, the
   `insights.views.insights` view);
 - CSV exports (the commission statement CSV in `orders.views_commissions`, the insights CSV);
-- head office's commissions network (`orders.commissions.commission_network`).
+- head office's commissions network (`orders.commissions.selectors.commission_network`).
 Paths that must not: anything that writes or decides a write (reservations, order placement, the
 commission ledger, the insight-facts rebuild, which locks and replaces a day in one transaction), and any
 page that shows what the same person just changed.

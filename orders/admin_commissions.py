@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .commissions import StatementTransitionRefused, commission_policy_save, statement_finalise
+from .commissions.policies import commission_policy_save
+from .commissions.statements import StatementTransitionRefused, statement_finalise
 from .models import CategoryRate, CommissionEntry, CommissionPolicy, Statement
 
 # Once a policy has credited an order its terms are history: only its end date may still change.
@@ -61,10 +62,10 @@ class CommissionEntryAdmin(admin.ModelAdmin):
     """The ledger, read-only: entries are never changed or deleted (a correction is a reversal)."""
 
     list_display = (
-        "created_at", "order", "store", "kind", "amount", "currency", "period", "distance_km", "location_source",
-        "rate", "share",
+        "created_at", "order", "store", "kind", "role", "amount", "currency", "period", "distance_km",
+        "location_source", "rate", "share",
     )  # fmt: skip
-    list_filter = ("kind", "period", "location_source")
+    list_filter = ("kind", "role", "period", "location_source")
     search_fields = ("order__number", "order__external_id", "store__code")
     list_select_related = ("order", "store")
     date_hierarchy = "created_at"

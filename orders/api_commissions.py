@@ -29,7 +29,8 @@ from omniportal.api_views import (
 )
 from omniportal.models import Location, LocationKind
 
-from .commissions import commission_entries, parse_period
+from .commissions.periods import parse_period
+from .commissions.selectors import commission_entries
 from .models import CommissionEntry, EntryKind, LocationSource
 
 

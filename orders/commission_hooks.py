@@ -13,6 +13,9 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 
+from .commissions.ledger import REVERSAL_STATUSES
+from .tasks_commissions import credit_order, reverse_change
+
 if TYPE_CHECKING:
     from celery import Task
 
@@ -37,22 +40,15 @@ def _enqueue_after_commit(task: Task, object_id: int, what: str) -> None:
 
 def order_created(order: Order) -> None:
     """Called inside the transaction that created `order`."""
-    from .tasks_commissions import credit_order
-
     _enqueue_after_commit(credit_order, order.pk, f"order {order.number}")
 
 
 def order_status_changed(change: OrderStatusChange) -> None:
     """Called inside the transaction that recorded `change` (cancellations and returns are reversed)."""
-    from .commissions import REVERSAL_STATUSES
-    from .tasks_commissions import reverse_change
-
     if change.to_status in REVERSAL_STATUSES:
         _enqueue_after_commit(reverse_change, change.pk, f"status change {change.pk}")
 
 
 def order_located(order: Order) -> None:
     """Called when head office sets the delivery location of an unlocated order by hand."""
-    from .tasks_commissions import credit_order
-
     _enqueue_after_commit(credit_order, order.pk, f"order {order.number}")

@@ -374,30 +374,78 @@ class EntryKind(models.TextChoices):
     REVERSAL = "reversal", _("Reversal")
 
 
+class EntryRole(models.TextChoices):
+    """Which store's part of an order's commission an entry is."""
+
+    BENEFICIARY = "beneficiary", _("Store serving the delivery place")
+    ASSISTED = "assisted", _("Selling store (assisted share)")
+
+
+def commission_event_key(*, role: str, status_change_id: int | None) -> str:
+    """The one spelling of an entry's event: "credit" or "change:<status change id>", ":assisted" for the seller.
+
+    The unique constraints decide exactly-once on this key, so it is built here alone, from the typed columns,
+    and read back from them, never parsed.
+    """
+    event = "credit" if status_change_id is None else f"change:{status_change_id}"
+    return event if role == EntryRole.BENEFICIARY else f"{event}:{role}"
+
+
 class LedgerIsAppendOnly(Exception):
     """Commission entries are never changed or deleted; a correction is a new (reversal) entry."""
 
 
-class CommissionEntryQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        raise LedgerIsAppendOnly("commission entries cannot be updated")
+        raise LedgerIsAppendOnly(f"{self.model.__name__} rows cannot be updated")
 
     def bulk_update(self, objs, fields, batch_size=None):
-        raise LedgerIsAppendOnly("commission entries cannot be updated")
+        raise LedgerIsAppendOnly(f"{self.model.__name__} rows cannot be updated")
 
     def delete(self):
-        raise LedgerIsAppendOnly("commission entries cannot be deleted")
+        raise LedgerIsAppendOnly(f"{self.model.__name__} rows cannot be deleted")
 
     delete.queryset_only = True
 
 
-class CommissionEntry(models.Model):
+class AppendOnlyModel(models.Model):
+    """A ledger row: inserted once, never updated, never deleted (PostgreSQL triggers refuse it too)."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise LedgerIsAppendOnly(f"{type(self).__name__} rows cannot be updated")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise LedgerIsAppendOnly(f"{type(self).__name__} rows cannot be deleted")
+
+
+class CommissionEntry(AppendOnlyModel):
     """One line of the commission ledger. Append-only: never updated, never deleted."""
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="commission_entries")
     store = models.ForeignKey("omniportal.Location", on_delete=models.PROTECT, related_name="commission_entries")
     kind = models.CharField(_("kind"), max_length=10, choices=EntryKind.choices)
-    # What caused the entry: "credit" for the order's credit, "change:<status change id>" for a reversal.
+    # No database default, on purpose: a writer that does not know the column (the code before migration
+    # 0009, still running while it is applied) is refused instead of filing a selling store's entry as the
+    # beneficiary's; the sweep of the new code credits what it could not.
+    role = models.CharField(_("role"), max_length=12, choices=EntryRole.choices, default=EntryRole.BENEFICIARY)
+    # The cancellation or return a reversal takes back; empty for credits. Indexed below for reversals only.
+    status_change = models.ForeignKey(
+        OrderStatusChange,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_index=False,
+        related_name="commission_entries",
+    )
+    # commission_event_key(role, status_change): the key the unique constraints decide exactly-once with.
     event_key = models.CharField(max_length=40)
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
     base_amount = models.DecimalField(_("base"), max_digits=12, decimal_places=2)
@@ -408,10 +456,9 @@ class CommissionEntry(models.Model):
     policy = models.ForeignKey(CommissionPolicy, on_delete=models.PROTECT, related_name="+")
     rate = models.DecimalField(_("rate"), max_digits=6, decimal_places=4)
     share = models.DecimalField(_("share"), max_digits=6, decimal_places=4)
+    # The human audit record (location, policy, lines, share): shown to people, never read back as data.
     explanation = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = CommissionEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("commission entry")
@@ -427,19 +474,42 @@ class CommissionEntry(models.Model):
             # The store's statement page lists a month newest first, 50 at a time: read in index order.
             models.Index(fields=["store", "period", "-created_at", "-id"], name="entry_store_period_time"),
             models.Index(fields=["period"], name="entry_period"),
+            # The sweep's "which cancellations and returns have no reversal yet" probes this; credits (most
+            # of the ledger) have no status change and stay out of it.
+            models.Index(
+                fields=["status_change"], name="entry_status_change", condition=Q(status_change__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount} {self.currency} → {self.store_id}"
 
-    def save(self, *args, **kwargs) -> None:
-        if not self._state.adding:
-            raise LedgerIsAppendOnly("commission entries cannot be updated")
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise LedgerIsAppendOnly("commission entries cannot be deleted")
+class CommissionCreditLine(AppendOnlyModel):
+    """One order line as its credit counted it: what reversals take back, line by line. Append-only.
+
+    Written in the transaction that writes the order's credit entries, once per order line.
+    """
+
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, db_index=False, related_name="commission_credit_lines"
+    )  # indexed first in commission_credit_line_once
+    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="+")
+    sku = models.CharField(_("SKU"), max_length=64)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    net = models.DecimalField(_("net"), max_digits=12, decimal_places=2, help_text=_("quantity × price − discount"))
+    rate = models.DecimalField(_("rate"), max_digits=6, decimal_places=4)
+
+    class Meta:
+        verbose_name = _("credited order line")
+        verbose_name_plural = _("credited order lines")
+        constraints = [
+            # A redelivered or racing credit task cannot count a line twice.
+            models.UniqueConstraint(fields=["order", "order_line"], name="commission_credit_line_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.sku} at {self.rate}"
 
 
 class StatementStatus(models.TextChoices):

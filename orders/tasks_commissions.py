@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
 
-from . import commissions
+from .commissions import ledger, statements
 
 logger = logging.getLogger(__name__)
 
@@ -34,12 +34,12 @@ SWEEP_LOCK = "orders:commissions:sweep"
 
 @shared_task(**RELIABLE, time_limit=60, soft_time_limit=50)
 def credit_order(order_id: int) -> None:
-    commissions.commission_credit_order(order_id=order_id)
+    ledger.commission_credit_order(order_id=order_id)
 
 
 @shared_task(**RELIABLE, time_limit=60, soft_time_limit=50)
 def reverse_change(change_id: int) -> None:
-    commissions.commission_reverse_change(change_id=change_id)
+    ledger.commission_reverse_change(change_id=change_id)
 
 
 @shared_task(**RELIABLE, time_limit=600, soft_time_limit=540)
@@ -49,7 +49,7 @@ def sweep() -> dict[str, int]:
     if not cache.add(SWEEP_LOCK, "1", timeout=600):
         return {"skipped": 1}
     try:
-        result = commissions.commissions_sweep(
+        result = ledger.commissions_sweep(
             grace=timedelta(minutes=getattr(settings, "COMMISSION_SWEEP_GRACE_MINUTES", 5)), budget_seconds=400
         )
     finally:
@@ -67,4 +67,4 @@ def sweep() -> dict[str, int]:
 @shared_task(**RELIABLE, time_limit=120, soft_time_limit=100)
 def close_statements() -> int:
     """Beat, hourly: close every month that has ended (idempotent)."""
-    return commissions.statements_close_ended_months()
+    return statements.statements_close_ended_months()

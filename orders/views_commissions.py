@@ -23,23 +23,25 @@ from omniportal.charts import Category, Chart, Series, column_chart
 from omniportal.models import Location
 from omniportal.money import format_money
 
-from .commissions import (
-    StatementNotFound,
-    StatementTransitionRefused,
+from .commissions.explanations import entry_reason
+from .commissions.periods import current_period, next_month, parse_period, previous_month
+from .commissions.selectors import (
     commission_entries,
     commission_monthly_net,
     commission_network,
     commissions_held_count,
-    current_period,
-    entry_reason,
-    next_month,
-    parse_period,
-    previous_month,
+)
+from .commissions.statements import (
+    REVIEW_STATES,
+    STATEMENT_MOVES,
+    StatementAction,
+    StatementNotFound,
+    StatementTransitionRefused,
     statement_approve,
     statement_dispute,
     statement_finalise,
 )
-from .models import EntryKind, Statement, StatementStatus
+from .models import EntryKind, Statement
 from .selectors import commission_period_totals
 
 ENTRIES_PER_PAGE = 50
@@ -195,11 +197,7 @@ def commissions(request: HttpRequest) -> HttpResponse:
     statements = list(Statement.objects.filter(store=store).order_by("-period")[:12])
     for statement in statements:
         statement.net = nets.get(statement.period)
-        statement.reviewable = statement.status in (
-            StatementStatus.CLOSED,
-            StatementStatus.APPROVED,
-            StatementStatus.DISPUTED,
-        )
+        statement.reviewable = statement.status in REVIEW_STATES
     query = {key: value for key, value in request.GET.items() if key not in {"page", "format"}}
     totals = commission_period_totals(user=request.user, store=store, period=period)
     context = {
@@ -269,7 +267,7 @@ def commissions_network(request: HttpRequest) -> HttpResponse:
         "net": sum((row.net for row in rows), Decimal("0")),
         "entries": sum(row.entries for row in rows),
     }
-    finalisable = (StatementStatus.CLOSED, StatementStatus.APPROVED, StatementStatus.DISPUTED)
+    finalisable = STATEMENT_MOVES[StatementAction.FINALISE].sources
     return render(
         request,
         "orders/commissions_network.html",

@@ -14,7 +14,9 @@ from django.utils import timezone
 
 from clienteling.factories import CustomerFactory
 from inventory.factories import CategoryFactory, ProductFactory
-from orders.commissions import commissions_credit_orders, current_period, previous_month, statements_close_ended_months
+from orders.commissions.ledger import commissions_credit_orders
+from orders.commissions.periods import current_period, previous_month
+from orders.commissions.statements import statements_close_ended_months
 from orders.factories import OrderFactory, OrderLineFactory
 from orders.models import Statement, StatementStatus
 from orders.tests.commission_support import default_policy
@@ -46,6 +48,7 @@ def last_month_closed(store_milano, manager_milano, associate_milano) -> Stateme
 def test_manager_reviews_two_pages_of_entries_and_approves_the_month(page, last_month_closed):
     month = f"{last_month_closed.period:%Y-%m}"
     sign_in(page, "marco_milano")
+    page.get_by_test_id("nav-more").locator("summary").click()  # a manager's reviews are under More
     page.get_by_role("link", name="Commissions", exact=True).click()
     page.wait_for_load_state("networkidle")
 

@@ -21,7 +21,7 @@ from clienteling.factories import CustomerFactory
 from inventory.factories import ProductFactory
 from omniportal.factories import LocationFactory
 from orders import commission_hooks
-from orders.commissions import commissions_credit_orders, commissions_sweep
+from orders.commissions.ledger import commissions_credit_orders, commissions_sweep
 from orders.models import CommissionEntry, LocationSource, Order, OrderLine
 from orders.tasks_commissions import credit_order, sweep
 from orders.tests.commission_support import default_policy, unreachable_broker

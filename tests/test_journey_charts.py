@@ -13,7 +13,7 @@ from inventory.factories import LocationFactory
 from omniportal.charts import LABEL_SIZE, VALUE_SIZE, text_width
 from omniportal.factories import staff
 from omniportal.models import Role
-from orders.commissions import previous_month
+from orders.commissions.periods import previous_month
 from tests.conftest import sign_in
 from tests.test_journey_csp import _watch_for_refusals
 

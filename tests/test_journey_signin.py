@@ -23,6 +23,7 @@ def test_associate_signs_in_and_sees_the_store_home_in_english(page, associate_m
 
 def test_associate_switches_to_italian_and_sees_the_same_page_translated(page, associate_milano):
     sign_in(page, "anna_milano")
+    page.get_by_test_id("signed-in-as").click()  # the language is in the person menu
     page.get_by_role("button", name="Italiano").click()
     page.wait_for_load_state("networkidle")
     assert page.url.rstrip("/").endswith("/it")

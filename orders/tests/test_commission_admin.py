@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from inventory.factories import CategoryFactory
-from orders.commissions import commission_credit_order
+from orders.commissions.ledger import commission_credit_order
 from orders.models import CommissionEntry, CommissionPolicy, Statement, StatementStatus
 
 from .commission_support import default_policy, order_with_lines

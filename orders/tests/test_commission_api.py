@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from omniportal.services import integration_token_create
-from orders.commissions import commission_credit_order, commission_reverse_change
+from orders.commissions.ledger import commission_credit_order, commission_reverse_change
 from orders.models import OrderChannel, OrderStatus
 
 from .commission_support import change, default_policy, order_with_lines

@@ -8,7 +8,7 @@ import pytest
 from inventory.factories import CategoryFactory
 from omniportal.factories import LocationFactory
 from omniportal.geo import haversine_km
-from orders.commissions import commission_credit_order, commissions_credit_orders
+from orders.commissions.ledger import commission_credit_order, commissions_credit_orders
 from orders.models import (
     CategoryRate,
     CommissionEntry,

@@ -7,8 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
-from orders.commissions import LedgerIsAppendOnly, commission_credit_order, commission_policy_save
-from orders.models import CommissionEntry, CommissionPolicy
+from orders.commissions.ledger import commission_credit_order
+from orders.commissions.policies import commission_policy_save
+from orders.models import CommissionEntry, CommissionPolicy, LedgerIsAppendOnly
 
 from .commission_support import default_policy, order_with_lines
 

@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from clienteling.factories import CustomerFactory
 from inventory.factories import CategoryFactory, ProductFactory
-from orders.commissions import commissions_credit_orders, current_period
+from orders.commissions.ledger import commissions_credit_orders
+from orders.commissions.periods import current_period
 from orders.factories import OrderFactory, OrderLineFactory
 from orders.models import CommissionEntry
 from orders.selectors import commission_period_totals

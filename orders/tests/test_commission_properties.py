@@ -8,16 +8,9 @@ from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from orders.commissions import (
-    ASSISTED_SUFFIX,
-    CREDIT_KEY,
-    CommissionLine,
-    _apply_change,
-    _reversal_entries,
-    commission_amount,
-    split_amount,
-)
-from orders.models import CommissionEntry, EntryKind, OrderStatus, OrderStatusChange
+from orders.commissions.amounts import CommissionLine, commission_amount, split_amount
+from orders.commissions.ledger import _apply_change, _reversal_entries
+from orders.models import CommissionEntry, EntryKind, EntryRole, OrderStatus, OrderStatusChange, commission_event_key
 
 cents = st.integers(min_value=0, max_value=500_000).map(lambda n: Decimal(n) / 100)
 rates = st.integers(min_value=0, max_value=10_000).map(lambda n: Decimal(n) / 10_000)
@@ -56,30 +49,36 @@ def test_the_split_always_adds_up_to_the_amount(amount, share):
     assert assisted.as_tuple().exponent == -2
 
 
+def _credited_lines(lines):
+    """The lines as the credit records them (CommissionCreditLine), named L0, L1, … for the returns."""
+    return [
+        CommissionLine(sku=f"L{i}", quantity=line.quantity, net=line.net, rate=line.rate)
+        for i, line in enumerate(lines)
+    ]
+
+
+def _credit(role, **fields):
+    return CommissionEntry(role=role, event_key=commission_event_key(role=role, status_change_id=None), **fields)
+
+
 def _credits(lines, share, currency):
     """The credit entries the service writes for an order (beneficiary, and the selling store when split)."""
     _base, amount, _ = commission_amount(lines=lines, currency=currency)
-    explanation = {
-        "lines": [
-            {"sku": f"L{i}", "quantity": line.quantity, "net": str(line.net), "rate": str(line.rate)}
-            for i, line in enumerate(lines)
-        ]
-    }
     common = {
         "order_id": 1,
         "kind": EntryKind.CREDIT,
         "currency": currency,
         "policy_id": 1,
         "rate": Decimal("0"),
-        "explanation": explanation,
+        "explanation": {},
         "location_source": "given",
     }
     if share is None:
-        return [CommissionEntry(store_id=1, event_key=CREDIT_KEY, amount=amount, share=Decimal("1"), **common)]
+        return [_credit(EntryRole.BENEFICIARY, store_id=1, amount=amount, share=Decimal("1"), **common)]
     assisted, remainder = split_amount(amount=amount, share=share, currency=currency)
     return [
-        CommissionEntry(store_id=1, event_key=CREDIT_KEY, amount=remainder, share=1 - share, **common),
-        CommissionEntry(store_id=2, event_key=CREDIT_KEY + ASSISTED_SUFFIX, amount=assisted, share=share, **common),
+        _credit(EntryRole.BENEFICIARY, store_id=1, amount=remainder, share=1 - share, **common),
+        _credit(EntryRole.ASSISTED, store_id=2, amount=assisted, share=share, **common),
     ]
 
 
@@ -94,7 +93,8 @@ def _credits(lines, share, currency):
 )
 def test_partial_returns_followed_by_a_cancellation_cancel_every_store_exactly(lines, share, currency, returns):
     credits = _credits(lines, share, currency)
-    credited_lines = credits[0].explanation["lines"]
+    credited_lines = _credited_lines(lines)
+    key_of_role = {entry.role: entry.event_key for entry in credits}
     cumulative = [0] * len(credited_lines)
     reversed_ = {entry.event_key: Decimal("0") for entry in credits}
     events = [[{"sku": f"L{i % len(lines)}", "quantity": n}] for i, n in returns] + [[]]
@@ -104,11 +104,16 @@ def test_partial_returns_followed_by_a_cancellation_cancel_every_store_exactly(l
         )
         before = list(cumulative)
         _apply_change(cumulative, credited_lines, change)
-        already = {key: -value for key, value in reversed_.items()}
+        already = {role: -reversed_[key] for role, key in key_of_role.items()}
         for entry in _reversal_entries(
-            change=change, credits=credits, before=before, cumulative=cumulative, already=already
+            change=change,
+            credits=credits,
+            credited_lines=credited_lines,
+            before=before,
+            cumulative=cumulative,
+            already=already,
         ):
-            key = CREDIT_KEY + (ASSISTED_SUFFIX if entry.event_key.endswith(ASSISTED_SUFFIX) else "")
+            key = key_of_role[entry.role]
             reversed_[key] += entry.amount
             if all(line.net >= 0 for line in lines):
                 # Returning more never gives a store money back: each step takes away, or nothing.

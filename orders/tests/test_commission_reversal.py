@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from orders.commissions import commission_credit_order, commission_reverse_change, commissions_reverse_order
+from orders.commissions.ledger import commission_credit_order, commission_reverse_change, commissions_reverse_order
 from orders.models import CommissionEntry, EntryKind, OrderChannel, OrderStatus, Statement, StatementStatus
 
 from .commission_support import change, credits_of, default_policy, net_of, order_with_lines

@@ -4,7 +4,10 @@ import datetime as dt
 
 import pytest
 
-from orders.commissions import (
+from omniportal.models import Role
+from orders.commissions.statements import (
+    STATEMENT_MOVES,
+    StatementAction,
     StatementNotFound,
     StatementTransitionRefused,
     statement_approve,
@@ -98,3 +101,54 @@ def test_an_open_month_cannot_be_finalised(store_milano, head_office):
         statement_finalise(
             statement_id=Statement.objects.create(store=store_milano, period=NOVEMBER).pk, actor=head_office
         )
+
+
+# ── The transition table, exhausted ──
+
+S = StatementStatus
+A = StatementAction
+PEOPLE = ["associate_milano", "manager_milano", "head_office"]
+MAY_TAKE = {Role.MANAGER: {"manager_milano", "head_office"}, Role.HEAD_OFFICE: {"head_office"}}
+TAKE = {
+    A.APPROVE: lambda statement, actor: statement_approve(statement_id=statement.pk, actor=actor),
+    A.DISPUTE: lambda statement, actor: statement_dispute(statement_id=statement.pk, actor=actor, comment="OP-12"),
+    A.FINALISE: lambda statement, actor: statement_finalise(statement_id=statement.pk, actor=actor),
+}
+
+
+def test_the_statement_moves_are_the_specified_ones():
+    assert {action: (set(move.sources), move.target, move.by) for action, move in STATEMENT_MOVES.items()} == {
+        A.CLOSE: ({S.OPEN}, S.CLOSED, None),
+        A.APPROVE: ({S.CLOSED, S.DISPUTED}, S.APPROVED, Role.MANAGER),
+        A.DISPUTE: ({S.CLOSED, S.APPROVED, S.DISPUTED}, S.DISPUTED, Role.MANAGER),
+        A.FINALISE: ({S.CLOSED, S.APPROVED, S.DISPUTED}, S.FINALISED, Role.HEAD_OFFICE),
+    }
+    assert set(TAKE) | {A.CLOSE} == set(StatementAction)
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+@pytest.mark.parametrize("status", S.values)
+@pytest.mark.parametrize("action", list(TAKE))
+def test_every_action_from_every_state_moves_or_is_refused_as_the_table_says(
+    request, store_milano, action, status, who
+):
+    actor = request.getfixturevalue(who)
+    statement = Statement.objects.create(store=store_milano, period=OCTOBER, status=status)
+    move = STATEMENT_MOVES[action]
+    if who in MAY_TAKE[move.by] and status in move.sources:
+        assert TAKE[action](statement, actor).status == move.target
+    else:
+        with pytest.raises(StatementTransitionRefused) as refused:
+            TAKE[action](statement, actor)
+        assert str(refused.value) == str(move.refused if who in MAY_TAKE[move.by] else move.forbidden)
+    statement.refresh_from_db()
+    assert statement.status == (move.target if who in MAY_TAKE[move.by] and status in move.sources else status)
+
+
+@pytest.mark.parametrize("status", S.values)
+def test_beat_closes_an_ended_month_only_from_the_states_the_table_says(store_milano, status):
+    statement = Statement.objects.create(store=store_milano, period=OCTOBER, status=status)
+    statements_close_ended_months(now=dt.datetime(2026, 11, 2, tzinfo=dt.UTC))
+    statement.refresh_from_db()
+    close = STATEMENT_MOVES[A.CLOSE]
+    assert statement.status == (close.target if status in close.sources else status)

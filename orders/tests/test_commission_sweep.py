@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from orders.commissions import commissions_held_count, commissions_sweep
+from orders.commissions.ledger import commissions_sweep
+from orders.commissions.selectors import commissions_held_count
 from orders.models import CommissionEntry, LocationSource, Order, OrderStatus
 from orders.tasks_commissions import sweep
 

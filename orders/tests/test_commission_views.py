@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from orders.commissions import commission_credit_order, commission_reverse_change, current_period, previous_month
+from orders.commissions.ledger import commission_credit_order, commission_reverse_change
+from orders.commissions.periods import current_period, previous_month
 from orders.models import OrderStatus, Statement, StatementStatus
 
 from .commission_support import change, default_policy, order_with_lines

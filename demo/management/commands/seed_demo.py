@@ -11,7 +11,7 @@ from demo.generate import SCALES
 from demo.load import Progress
 from demo.seed import DEMO_PASSWORD, DEMO_PIN, DatabaseNotEmpty, database_has_business_data, demo_seed
 from insights.facts import insight_days_rebuild, local_today
-from orders.commissions import commissions_sweep
+from orders.commissions.ledger import commissions_sweep
 
 # The demo's online and in-store history reaches about 120 days back; build facts for all of it.
 DERIVED_HISTORY_DAYS = 130
