@@ -42,6 +42,11 @@ class SaleIn(msgspec.Struct):
     loyalty_number: text(32, required=False) | None = None
 
 
+def _sale_total(sale: SaleIn) -> Decimal:
+    """What the till took for a sale: the sum of its lines (a till sale has no discount line of its own)."""
+    return sum((line.quantity * Decimal(line.unit_price) for line in sale.lines), Decimal(0))
+
+
 @transaction.atomic
 def sales_record(*, items: list[SaleIn]) -> Counts:
     """Record sales; an external_id already stored (or repeated in the batch) is ignored."""
@@ -53,10 +58,7 @@ def sales_record(*, items: list[SaleIn]) -> Counts:
         checker.currency(index, "currency", sale.currency)
         if not sale.lines:
             checker.add(index, "lines", "A sale has at least one line.")
-        total = Decimal(0)
-        for line in sale.lines:
-            total += line.quantity * Decimal(line.unit_price)
-        if total > MAX_MONEY:
+        if _sale_total(sale) > MAX_MONEY:
             checker.add(index, "lines", "The sale's total is too large.")
     checker.raise_if_any()
 
@@ -88,7 +90,7 @@ def sales_record(*, items: list[SaleIn]) -> Counts:
                 customer_id=customer_id,
                 customer_external_id=external_customer,
                 loyalty_number=sale.loyalty_number or "",
-                total=sum((line.quantity * Decimal(line.unit_price) for line in sale.lines), Decimal(0)),
+                total=_sale_total(sale),
             )
         )
     Sale.objects.bulk_create(sales, batch_size=1000)

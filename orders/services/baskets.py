@@ -11,7 +11,6 @@ from clienteling.selectors import customer_current_cart
 from inventory.services import ShortLine
 from omniportal.models import Location
 
-from ..location import delivery_location_resolve
 from ..models import Basket, BasketLine, BasketStatus, DeliveryMethod, Order, OrderChannel
 from ..selectors import FulfilmentPlan, PlanRequest, fulfilment_plan, open_basket
 from .errors import BasketError, OrderError, OrderShort
@@ -184,9 +183,7 @@ def basket_plan(*, basket: Basket, address: DeliveryAddress, lines: list[BasketL
     """The proposed fulfilment plan for a basket delivered to `address` (distances from its resolved location)."""
     if lines is None:
         lines = list(basket.lines.select_related("product").order_by("pk"))
-    resolved = delivery_location_resolve(
-        country=address.country, postal_code=address.postal_code, city=address.city, lat=address.lat, lon=address.lon
-    )
+    resolved = address.location()
     origin = (resolved.lat, resolved.lon) if resolved.is_located else (basket.store.lat, basket.store.lon)
     return fulfilment_plan(
         requests=[

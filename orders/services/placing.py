@@ -42,6 +42,12 @@ class DeliveryAddress:
     lat: float | None = None
     lon: float | None = None
 
+    def location(self) -> ResolvedLocation:
+        """Where this address is on the map, and how that was found (orders.location)."""
+        return delivery_location_resolve(
+            country=self.country, postal_code=self.postal_code, city=self.city, lat=self.lat, lon=self.lon
+        )
+
     @classmethod
     def from_customer(cls, customer: Customer) -> DeliveryAddress:
         return cls(
@@ -143,13 +149,7 @@ def order_place(
         # with it (an online pickup often carries the customer's home address too).
         location = ResolvedLocation(pickup_store.lat, pickup_store.lon, LocationSource.GIVEN)
     else:
-        location = delivery_location_resolve(
-            country=address.country,
-            postal_code=address.postal_code,
-            city=address.city,
-            lat=address.lat,
-            lon=address.lon,
-        )
+        location = address.location()
     order = Order.objects.create(
         number=f"tmp-{secrets.token_hex(8)}",
         external_id=external_id,
