@@ -71,6 +71,10 @@ class StaffProfile(models.Model):
     )
     # A short personal PIN, hashed like a password, for switching person on a shared tablet.
     pin_hash = models.CharField(_("PIN (hashed)"), max_length=128, blank=True)
+    # The language the person chose (empty: none yet, the browser's); restored at each sign-in on any tablet.
+    language = models.CharField(
+        _("language"), max_length=8, blank=True, default="", db_default="", choices=settings.LANGUAGES
+    )
 
     class Meta:
         verbose_name = _("staff profile")

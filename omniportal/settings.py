@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "omniportal.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "omniportal.language.PreferredLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -156,6 +157,11 @@ LANGUAGES = [("en", _("English")), ("it", _("Italiano"))]
 if LANGUAGE_CODE not in {code for code, _name in LANGUAGES}:
     raise ImproperlyConfigured(f"LANGUAGE_CODE={LANGUAGE_CODE!r}: Omniportal speaks 'en' and 'it'.")
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates as the stores read them in either language (day first, 24-hour clock): omniportal/formats/.
+FORMAT_MODULE_PATH = ["omniportal.formats"]
+# A person's language choice outlives the browser session (and follows them: StaffProfile.language).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Rome")
 USE_I18N = True
 USE_TZ = True

@@ -19,9 +19,9 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.hashers import check_password
 from django.core import signing
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -29,6 +29,7 @@ from django.views.decorators.http import require_http_methods
 
 from .access import user_stores
 from .auth_views import SignInView
+from .language import remember_language
 from .middleware import SESSION_STORE_KEY
 from .pins import validate_pin_format
 from .throttle import MAX_FAILURES, PIN_SCOPE, is_locked_out, record_failure, reset_failures
@@ -90,7 +91,23 @@ class DeviceSignInView(SignInView):
         user = form.get_user()
         reset_failures(PIN_SCOPE, str(user.pk))  # a password sign-in unlocks the PIN
         _remember_full_signin(self.request, response, user.pk)
+        return _in_their_language(response, user)
+
+
+def _in_their_language(response: HttpResponse, user) -> HttpResponse:
+    """After a sign-in: the person's own language, when they chose one (the redirect goes to it)."""
+    profile = getattr(user, "staff_profile", None)
+    language = profile.language if profile is not None else ""
+    if not language or not isinstance(response, HttpResponseRedirect):
         return response
+    target = response["Location"]
+    for code, _name in settings.LANGUAGES:
+        if target.startswith(f"/{code}/"):
+            target = target[len(code) + 1 :]
+    if language != settings.LANGUAGE_CODE:
+        target = f"/{language}{target}"
+    response["Location"] = target
+    return remember_language(response, language)
 
 
 class SwitchForm(forms.Form):
@@ -135,8 +152,10 @@ def switch_person(request: HttpRequest) -> HttpResponse:
             if pin_hash and check_password(form.cleaned_data["pin"], pin_hash):
                 reset_failures(PIN_SCOPE, ident)
                 _switch_to(request, chosen)
-                messages.success(request, _("Signed in as %(name)s.") % {"name": chosen.get_full_name() or chosen})
-                return redirect("home")
+                language = chosen.staff_profile.language
+                with translation.override(language or translation.get_language()):
+                    messages.success(request, _("Signed in as %(name)s.") % {"name": chosen.get_full_name() or chosen})
+                    return remember_language(redirect("home"), language)
             left = MAX_FAILURES - record_failure(PIN_SCOPE, ident)
             if left <= 0:
                 messages.error(
