@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format worker beat bench load messages serve-prod clean
+.PHONY: run test lint format worker beat bench load messages screenshots serve-prod clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] < (3, 11) and "Omniportal needs Python 3.11 or newer")'
@@ -55,6 +55,13 @@ bench: $(VENV)/.dev
 ## load: 200 associates and the website for 5 minutes on gunicorn + PostgreSQL + Redis + a Celery worker (loopback)
 load: $(VENV)/.dev
 	$(BIN)/python -m bench.load $(LOAD_ARGS)
+
+## screenshots: every page as each demo role at 768×1024 and 1024×768 into docs/screenshots/ (Debian's chromium)
+screenshots: $(VENV)/.dev
+	$(MANAGE) migrate --no-input
+	$(MANAGE) load_geodata --if-empty
+	$(MANAGE) seed_demo --if-empty
+	$(MANAGE) screenshots
 
 ## messages: recompile the Italian catalogues after editing a .po file
 messages: $(VENV)/.dev
