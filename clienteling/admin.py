@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from omniportal.access import is_head_office
+from omniportal.admin_kit import ReadOnlyAdmin
 
 from .models import (
     BrowsingEvent,
@@ -27,19 +28,6 @@ from .models import (
     WishlistItem,
 )
 from .services import ClientelingError, customer_erase, customer_export
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Facts recorded by the portal or the integrations: looked at here, never edited."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(Customer)

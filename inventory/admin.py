@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
 
+from omniportal.admin_kit import ReadOnlyAdmin
 from omniportal.text import fold
 
 from .models import Category, City, CityAlias, PostalCode, Product, StockLevel, StockMovement
@@ -64,22 +65,13 @@ class StockLevelAdmin(admin.ModelAdmin):
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(admin.ModelAdmin):
+class StockMovementAdmin(ReadOnlyAdmin):
     list_display = ["occurred_at", "kind", "stock", "on_hand_delta", "reserved_delta", "reference"]
     list_filter = ["kind"]
     search_fields = ["reference", "stock__product__sku", "stock__location__code"]
     list_select_related = ["stock"]
     date_hierarchy = "occurred_at"
     show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(PostalCode)
