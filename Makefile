@@ -21,11 +21,13 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $(VENV)/.runtime $@
 
-## run: install, migrate, load geodata and demo data into an empty database, serve on 127.0.0.1:8000
+## run: install, migrate, load geodata and demo data into an empty database, close ended commission months
+## (beat's monthly close: there is no beat here), serve on 127.0.0.1:8000
 run: $(VENV)/.runtime
 	$(MANAGE) migrate --no-input
 	$(MANAGE) load_geodata --if-empty
 	$(MANAGE) seed_demo --if-empty
+	$(MANAGE) close_commission_months
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 ## test: the whole suite (PostgreSQL/Redis tests run when DATABASE_URL/REDIS_URL point at them)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from omniportal.charts import Category, Chart, Number, Series, column_chart, row_chart
+from omniportal.csv_cells import csv_cell
 from omniportal.money import format_money, format_number, format_percent
 
 from .models import DistanceBand
@@ -215,6 +216,15 @@ class Table:
     rows: list[list[str]]
     total: list[str]
 
+    @property
+    def labelled_rows(self) -> list[list[tuple[str, str]]]:
+        """Each row's cells with their column's header: on a portrait tablet a row is a card of labelled cells."""
+        return [list(zip(self.headers, row, strict=True)) for row in self.rows]
+
+    @property
+    def labelled_total(self) -> list[tuple[str, str]]:
+        return list(zip(self.headers, self.total, strict=True))
+
 
 def band_table(report: InsightReport) -> Table:
     money = amount_format(report)
@@ -314,18 +324,11 @@ CSV_COLUMNS = [
     "influenced_share_pct",
     "online_orders_credited",
     "credited_amount",
+    "currency",
 ]
 
 
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    text = str(value)
-    # A spreadsheet runs a cell that starts with = + - @ as a formula; names come from head office, not code.
-    return "'" + text if text[:1] in {"=", "+", "-", "@"} and not text.lstrip("-").replace(".", "").isdigit() else text
-
-
-def _csv_row(level: str, key: str, name: str, row: Totals) -> list[str]:
+def _csv_row(level: str, key: str, name: str, row: Totals, currency: str | None) -> list[str]:
     values = [
         level,
         key,
@@ -345,11 +348,15 @@ def _csv_row(level: str, key: str, name: str, row: Totals) -> list[str]:
         row.influenced_share,
         row.credited_orders,
         row.credited_amount,
+        # The amounts' currency; empty when the period mixes currencies (then they are added without conversion)
+        currency,
     ]
-    return [_cell(value) for value in values]
+    return [csv_cell(value) for value in values]
 
 
 def report_csv(report: InsightReport) -> HttpResponse:
+    """The report in machine formats (omniportal.csv_cells): ISO dates, dot decimals, rates in percent with one
+    decimal (the *_pct columns), amounts with their currency's code in the last column."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="omniportal-insights-{report.date_from:%Y%m%d}-{report.date_to:%Y%m%d}.csv"'
@@ -360,9 +367,9 @@ def report_csv(report: InsightReport) -> HttpResponse:
     )
     writer.writerow(CSV_COLUMNS)
     for row in report.bands:
-        writer.writerow(_csv_row("distance_band", str(row.band), str(row.label), row))
+        writer.writerow(_csv_row("distance_band", str(row.band), str(row.label), row, report.currency))
     store_rows: list[StoreRow] = [*report.stores, *([report.unassigned] if report.unassigned else [])]
     for row in store_rows:
-        writer.writerow(_csv_row("store", row.code, row.name, row))
-    writer.writerow(_csv_row("total", "", str(report.scope_label), report.total))
+        writer.writerow(_csv_row("store", row.code, row.name, row, report.currency))
+    writer.writerow(_csv_row("total", "", str(report.scope_label), report.total, report.currency))
     return response

@@ -533,6 +533,11 @@ class Statement(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     finalised_at = models.DateTimeField(null=True, blank=True)
+    # Head office's written reason when it finalised a month the store had not approved (closed or disputed);
+    # empty when the store approved it first. Shown on the statement pages and in the admin.
+    # A database default too: the previous release, still serving while `migrate` runs, inserts statements
+    # without this column.
+    override_reason = models.TextField(_("override reason"), blank=True, max_length=2000, default="", db_default="")
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -543,3 +548,8 @@ class Statement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.store_id} {self.period:%Y-%m} ({self.status})"
+
+    @property
+    def overridden(self) -> bool:
+        """Finalised by head office without the store's approval (its reason is recorded)."""
+        return bool(self.override_reason)

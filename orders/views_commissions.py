@@ -12,6 +12,7 @@ from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -20,8 +21,9 @@ from django.views.decorators.http import require_POST
 
 from omniportal.access import head_office_required, manager_required, user_stores
 from omniportal.charts import Category, Chart, Series, column_chart
+from omniportal.csv_cells import csv_cell
 from omniportal.models import Location
-from omniportal.money import format_money
+from omniportal.money import format_money, format_percent
 
 from .commissions.explanations import entry_reason
 from .commissions.periods import current_period, next_month, parse_period, previous_month
@@ -32,14 +34,13 @@ from .commissions.selectors import (
     commissions_held_count,
 )
 from .commissions.statements import (
-    REVIEW_STATES,
-    STATEMENT_MOVES,
-    StatementAction,
+    STATEMENT_TEXT_MAX,
     StatementNotFound,
     StatementTransitionRefused,
     statement_approve,
     statement_dispute,
     statement_finalise,
+    statement_offer,
 )
 from .models import EntryKind, Statement
 from .selectors import commission_period_totals
@@ -73,7 +74,19 @@ class CommissionFilterForm(forms.Form):
 
 
 class DisputeForm(forms.Form):
-    comment = forms.CharField(label=gettext_lazy("What is wrong?"), max_length=2000, widget=forms.Textarea)
+    comment = forms.CharField(
+        label=gettext_lazy("What is wrong?"), max_length=STATEMENT_TEXT_MAX, widget=forms.Textarea
+    )
+
+
+class FinaliseForm(forms.Form):
+    # Only for a month the store has not approved: the service decides whether the reason is needed.
+    override_reason = forms.CharField(
+        label=gettext_lazy("Why finalise it without the store's approval?"),
+        required=False,
+        # No max_length here: the service refuses a reason that is too long, with its message.
+        widget=forms.Textarea(attrs={"maxlength": STATEMENT_TEXT_MAX}),
+    )
 
 
 def _filters(request: HttpRequest) -> dict:
@@ -136,8 +149,17 @@ def _page_links(page: Page, query: dict[str, str]) -> dict[str, str | None]:
     }
 
 
+def _percent(share: Decimal) -> str:
+    """A rate or share as the reader writes it, with the decimals it has: "5%", "5.25%", "50%" (never "0.0500")."""
+    hundredths = (share * 100).normalize()
+    return format_percent(share, max(0, -hundredths.as_tuple().exponent))
+
+
 def _rows(entries) -> list[dict]:
-    return [{"entry": entry, "reason": entry_reason(entry)} for entry in entries]
+    return [
+        {"entry": entry, "reason": entry_reason(entry), "rate": _percent(entry.rate), "share": _percent(entry.share)}
+        for entry in entries
+    ]
 
 
 def _csv_response(entries, *, store: Location, period: date | None) -> StreamingHttpResponse:
@@ -146,32 +168,38 @@ def _csv_response(entries, *, store: Location, period: date | None) -> Streaming
             return value
 
     writer = csv.writer(Echo())
+    # Headers in the reader's language; values in machine formats (omniportal.csv_cells): ISO dates, dot
+    # decimals, rates and shares as fractions, the currency's code in its own column. The order is named by its
+    # number, as on the page; the e-commerce site's reference follows in the last column.
     header = [
         _("Order"), _("Order date"), _("Store"), _("Kind"), _("Month"), _("Base"), _("Rate"), _("Share"),
         _("Amount"), _("Currency"), _("Distance (km)"), _("Location source"), _("Policy"), _("Why this store"),
+        _("External reference"),
     ]  # fmt: skip
 
     def rows():
         yield writer.writerow(header)
         for entry in entries.iterator(chunk_size=2000):
-            yield writer.writerow(
-                [
-                    entry.order.external_id or entry.order.number,
-                    entry.order.placed_at.date().isoformat(),
-                    entry.store.code,
-                    entry.kind,
-                    f"{entry.period:%Y-%m}",
-                    entry.base_amount,
-                    entry.rate,
-                    entry.share,
-                    entry.amount,
-                    entry.currency,
-                    "" if entry.distance_km is None else f"{entry.distance_km:.3f}",
-                    entry.location_source,
-                    entry.policy.name,
-                    entry_reason(entry),
-                ]
-            )
+            order = entry.order
+            cells = [
+                order.number,
+                # The day in the portal's time zone, as the page shows it (not the UTC date of the timestamp).
+                timezone.localdate(order.placed_at),
+                entry.store.code,
+                entry.kind,
+                f"{entry.period:%Y-%m}",
+                entry.base_amount,
+                entry.rate,
+                entry.share,
+                entry.amount,
+                entry.currency,
+                None if entry.distance_km is None else f"{entry.distance_km:.3f}",
+                entry.location_source,
+                entry.policy.name,
+                entry_reason(entry),
+                order.external_id,
+            ]
+            yield writer.writerow([csv_cell(cell) for cell in cells])
 
     name = f"commissions-{store.code}-{period:%Y-%m}.csv" if period else f"commissions-{store.code}.csv"
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
@@ -194,10 +222,12 @@ def commissions(request: HttpRequest) -> HttpResponse:
     series = commission_monthly_net(store=store, until=this_month)
     currency = page.object_list[0].currency if page.object_list else "EUR"
     nets = dict(series)
-    statements = list(Statement.objects.filter(store=store).order_by("-period")[:12])
+    statements = list(
+        Statement.objects.filter(store=store).select_related("reviewed_by", "finalised_by").order_by("-period")[:12]
+    )
     for statement in statements:
         statement.net = nets.get(statement.period)
-        statement.reviewable = statement.status in REVIEW_STATES
+        statement.offer = statement_offer(statement, actor=request.user)
     query = {key: value for key, value in request.GET.items() if key not in {"page", "format"}}
     totals = commission_period_totals(user=request.user, store=store, period=period)
     context = {
@@ -216,6 +246,7 @@ def commissions(request: HttpRequest) -> HttpResponse:
         "rows": _rows(page.object_list),
         "statements": statements,
         "dispute_form": DisputeForm(),
+        "network_url": reverse("commissions-network"),
         "csv_url": f"{reverse('commissions')}?{urlencode({**query, 'format': 'csv'})}",
     }
     template = "orders/commissions.html#entries" if request.htmx else "orders/commissions.html"
@@ -261,13 +292,20 @@ def commissions_network(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
     period = filters.get("period") or previous_month(current_period())
     rows = commission_network(period=period)
+    for row in rows:
+        row.offer = statement_offer(row.statement, actor=request.user) if row.statement else None
+    currencies = {row.currency for row in rows if row.entries}
     totals = {
         "credits": sum((row.credits for row in rows), Decimal("0")),
         "reversals": sum((row.reversals for row in rows), Decimal("0")),
         "net": sum((row.net for row in rows), Decimal("0")),
         "entries": sum(row.entries for row in rows),
+        # Amounts in several currencies are added up without conversion: then the total shows none.
+        "currency": currencies.pop() if len(currencies) == 1 and None not in currencies else None,
     }
-    finalisable = STATEMENT_MOVES[StatementAction.FINALISE].sources
+    for row in rows:
+        if not row.entries:
+            row.currency = totals["currency"]  # nothing yet: zero, in the network's currency
     return render(
         request,
         "orders/commissions_network.html",
@@ -278,28 +316,34 @@ def commissions_network(request: HttpRequest) -> HttpResponse:
             "next": None if period >= current_period() else next_month(period),
             "rows": rows,
             "totals": totals,
-            "finalisable": finalisable,
             "held": commissions_held_count(),
         },
     )
 
 
+def _network_month(statement: Statement) -> HttpResponse:
+    return redirect(f"{reverse('commissions-network')}?{urlencode({'period': f'{statement.period:%Y-%m}'})}")
+
+
 @head_office_required
 @require_POST
 def statement_finalise_view(request: HttpRequest, pk: int) -> HttpResponse:
+    form = FinaliseForm(request.POST)
+    reason = form.cleaned_data["override_reason"] if form.is_valid() else ""
     try:
-        statement = statement_finalise(statement_id=pk, actor=request.user)
+        statement = statement_finalise(statement_id=pk, actor=request.user, override_reason=reason)
     except StatementNotFound as exc:
         raise Http404 from exc
     except StatementTransitionRefused as exc:
         messages.error(request, str(exc))
-        return redirect("commissions-network")
-    messages.success(
-        request,
-        _("%(store)s · %(month)s finalised.")
-        % {"store": statement.store.code, "month": date_format(statement.period, "F Y")},
-    )
-    return redirect(f"{reverse('commissions-network')}?{urlencode({'period': f'{statement.period:%Y-%m}'})}")
+        statement = Statement.objects.filter(pk=pk).first()
+        return _network_month(statement) if statement else redirect("commissions-network")
+    values = {"store": statement.store.code, "month": date_format(statement.period, "F Y")}
+    if statement.overridden:
+        messages.success(request, _("%(store)s · %(month)s finalised without the store's approval.") % values)
+    else:
+        messages.success(request, _("%(store)s · %(month)s finalised.") % values)
+    return _network_month(statement)
 
 
 # Included from orders/urls.py.

@@ -57,7 +57,7 @@ def test_manager_reviews_two_pages_of_entries_and_approves_the_month(page, last_
     statement_row.get_by_role("link").click()
     page.wait_for_load_state("networkidle")
 
-    assert page.get_by_test_id("total-net").inner_text() == "300.00 EUR"
+    assert page.get_by_test_id("total-net").inner_text() == "€300.00"
     assert page.get_by_test_id("total-entries").inner_text() == str(ORDERS)
     assert page.get_by_test_id("entry-row").count() == 50
     assert page.get_by_test_id("page-number").inner_text() == "Page 1 of 2"
@@ -69,13 +69,15 @@ def test_manager_reviews_two_pages_of_entries_and_approves_the_month(page, last_
     assert page.get_by_test_id("entry-row").count() == ORDERS - 50
     second_page = set(page.locator("[data-testid=entry-row] td:first-child").all_inner_texts())
     assert not first_page & second_page and len(first_page | second_page) == ORDERS
-    assert page.get_by_test_id("total-net").inner_text() == "300.00 EUR"  # the month, not the page
+    assert page.get_by_test_id("total-net").inner_text() == "€300.00"  # the month, not the page
     assert page.evaluate("window.stillTheSamePage === true")  # htmx swapped the entries only
     # Tablet rule: the page never scrolls sideways (the entries table scrolls inside its own box).
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert re.search(r"[?&]page=2(&|$)", page.url) and f"period={month}" in page.url  # and pushed the URL
 
     page.get_by_test_id(f"statement-{month}").get_by_role("button", name="Approve").click()
+    with page.expect_navigation():
+        page.get_by_test_id("confirm-yes").click()  # asked in the page's own dialog first
     page.wait_for_load_state("networkidle")
 
     assert "approved" in page.get_by_role("status").inner_text()

@@ -23,7 +23,17 @@ from inventory.models import Category, Product, StockLevel, StockMovement
 from omniportal.geo import haversine_km
 from omniportal.models import Location, Role
 from omniportal.text import digits, name_key, to_e164
-from orders.models import CommissionEntry, Order, OrderLine, OrderStatusChange, Sale, SaleLine
+from orders.commissions.periods import current_period, previous_month
+from orders.models import (
+    CommissionEntry,
+    Order,
+    OrderLine,
+    OrderStatusChange,
+    Sale,
+    SaleLine,
+    Statement,
+    StatementStatus,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -263,13 +273,24 @@ def test_orders_can_be_credited_by_the_commission_sweep():
     assert not Order.objects.exclude(history__from_status="").exists()  # every order starts with "placed"
 
 
-def test_the_demo_arrives_with_commissions_credited_and_insight_facts_built():
+def test_the_demo_arrives_with_commissions_credited_months_closed_and_insight_facts_built():
     call_command("seed_demo", "--scale", "tiny", "--now", NOW, stdout=StringIO(), stderr=StringIO())
     located = Order.objects.exclude(location_source="unlocated")
     credited = CommissionEntry.objects.filter(kind="credit").values("order").distinct().count()
     assert credited == located.count()
     assert CommissionEntry.objects.filter(kind="reversal").exists()  # cancellations and returns were reversed
     assert InsightDay.objects.count() >= 120
+    # Beat's monthly close ran: every ended month awaits the store's review (approve, dispute, then finalise);
+    # the month of --now is still open.
+    this_month = current_period(datetime.fromisoformat(NOW))
+    statuses = set(Statement.objects.values_list("period", "status"))
+    assert {status for period, status in statuses if period < this_month} == {StatementStatus.CLOSED}
+    assert {status for period, status in statuses if period == this_month} == {StatementStatus.OPEN}
+    last_month = previous_month(this_month)
+    eligible = Location.objects.filter(kind="store", active=True, commission_eligible=True)
+    assert set(Statement.objects.filter(period=last_month).values_list("store_id", flat=True)) >= set(
+        eligible.values_list("pk", flat=True)
+    )
 
 
 def test_refuses_a_database_with_business_data_and_writes_nothing(store_milano):

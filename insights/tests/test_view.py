@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from insights.facts import insight_days_rebuild
+from omniportal.models import Location
 
 from .scenario import DAY, at, cart, credit, customer_near, sale
 
@@ -162,6 +163,38 @@ def test_csv_export_has_bands_stores_and_total(client, manager_milano, two_store
     near = records[0]
     assert (near["carts"], near["abandoned"], near["ropo_carts"], near["ropo_revenue"]) == ("1", "1", "1", "80.00")
     assert records[5]["key"] == "MI01"
+
+
+def test_csv_keeps_machine_formats_and_names_the_currency_in_every_language(client, head_office, two_stores_story):
+    """Whatever the reader's language: dot decimals, no thousands separators, the currency's code in a column."""
+    client.force_login(head_office)
+    for prefix in ("", "/it"):
+        response = client.get(f"{prefix}{reverse('insights')}", {**PERIOD, "export": "csv"})
+        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        assert rows[0][:3] == ["# period", DAY.isoformat(), (DAY + timedelta(days=20)).isoformat()]
+        header = rows[1]
+        assert header[-1] == "currency"
+        records = [dict(zip(header, row, strict=True)) for row in rows[2:]]
+        assert {record["currency"] for record in records} == {"EUR"}
+        near, total = records[0], records[-1]
+        assert (near["ropo_revenue"], near["abandonment_rate_pct"]) == ("80.00", "100.0")
+        assert total["level"] == "total" and total["credited_amount"] == "4.00"
+
+
+def test_a_store_name_a_spreadsheet_would_run_is_neutralised_in_the_csv(client, head_office, two_stores_story):
+    Location.objects.filter(code="RM01").update(name='=HYPERLINK("http://evil.example")')
+    client.force_login(head_office)
+    response = client.get(reverse("insights"), {**PERIOD, "export": "csv"})
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    names = {row[1]: row[2] for row in rows[2:] if row[0] == "store"}
+    assert names["RM01"] == '\'=HYPERLINK("http://evil.example")'
+
+
+def test_tables_are_labelled_cards_on_a_portrait_tablet(client, head_office, two_stores_story):
+    html = get(client, head_office).content.decode()
+    for testid in ("band-table", "store-table"):
+        assert f'class="data cards insight-table" data-testid="{testid}"' in html
+    assert 'data-label="ROPO share"' in html and 'data-label="Credited commission"' in html
 
 
 def test_htmx_request_gets_only_the_report_piece(client, head_office, two_stores_story):

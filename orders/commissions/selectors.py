@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from omniportal.access import scope_to_stores
 from omniportal.models import Location, LocationKind
@@ -67,6 +67,8 @@ class NetworkRow:
     net: Decimal
     entries: int
     statement: Statement | None
+    # The one currency of the store's entries that month; None without entries, or when they mix currencies.
+    currency: str | None = None
 
 
 def commission_network(*, period: date) -> list[NetworkRow]:
@@ -80,9 +82,14 @@ def commission_network(*, period: date) -> list[NetworkRow]:
             reversals=Sum("amount", filter=Q(kind=EntryKind.REVERSAL)),
             net=Sum("amount"),
             entries=Count("id"),
+            any_currency=Max("currency"),
+            currencies=Count("currency", distinct=True),
         )
     }
-    statements = {statement.store_id: statement for statement in Statement.objects.filter(period=period)}
+    statements = {
+        statement.store_id: statement
+        for statement in Statement.objects.filter(period=period).select_related("reviewed_by", "finalised_by")
+    }
     stores = Location.objects.filter(kind=LocationKind.STORE).filter(
         Q(active=True, commission_eligible=True) | Q(pk__in=list(totals)) | Q(pk__in=list(statements))
     )
@@ -97,6 +104,7 @@ def commission_network(*, period: date) -> list[NetworkRow]:
                 net=cents(total.get("net") or ZERO),
                 entries=total.get("entries") or 0,
                 statement=statements.get(store.pk),
+                currency=total.get("any_currency") if total.get("currencies") == 1 else None,
             )
         )
     return rows

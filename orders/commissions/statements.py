@@ -1,8 +1,10 @@
 """Commission statements: one per store per month, and the moves between their states (SPEC 2.5).
 
 A month is open while it runs; beat closes it once it has ended; the store's manager approves it or disputes
-it; head office finalises it, which locks it. An entry that arrives later for a finalised month lands in the
-store's next month that is not final (`entry_periods`).
+it; head office finalises it, which locks it. Head office finalises a month the store approved; one the store
+has not approved (closed or disputed) only with an override whose written reason is kept on the statement.
+An entry that arrives later for a finalised month lands in the store's next month that is not final
+(`entry_periods`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from omniportal.access import is_head_office, is_manager, scope_to_stores
+from omniportal.access import scope_to_stores, user_role
 from omniportal.models import Location, LocationKind, Role
 
 from ..models import CommissionEntry, Statement, StatementStatus
@@ -38,6 +40,14 @@ class StatementTransitionRefused(Exception):
     """The statement is not in a state that allows this action (or the person's role does not)."""
 
 
+class StatementOverrideNeeded(StatementTransitionRefused):
+    """The store has not approved the statement: head office may still finalise it, with a written reason."""
+
+
+# The longest comment or reason a person may write on a statement.
+STATEMENT_TEXT_MAX = 2000
+
+
 class StatementAction(StrEnum):
     CLOSE = "close"
     APPROVE = "approve"
@@ -51,11 +61,15 @@ class StatementMove:
 
     sources: frozenset[StatementStatus]
     target: StatementStatus
-    # The least role that may take it (head office outranks a manager, and sees every store; a manager only
-    # their own stores' statements). None: only beat's monthly close takes it, never a person.
+    # The one role that may take it. A review is the store's own word, so head office cannot approve or dispute
+    # for a store (it overrides instead, below); a manager acts on their own stores' statements only.
+    # None: only beat's monthly close takes it, never a person.
     by: Role | None
     refused: Promise | None = None  # why a person is refused in any other state
-    forbidden: Promise | None = None  # why a person whose role is below `by` is refused
+    forbidden: Promise | None = None  # why a person of another role is refused
+    # States it may also start from when the person overrides the store's review with a written reason.
+    override_sources: frozenset[StatementStatus] = frozenset()
+    override_needed: Promise | None = None  # why it is refused from those states without a reason
 
 
 S = StatementStatus
@@ -66,33 +80,69 @@ STATEMENT_MOVES: dict[StatementAction, StatementMove] = {
         S.APPROVED,
         by=Role.MANAGER,
         refused=gettext_lazy("Only a closed or disputed statement can be approved."),
-        forbidden=gettext_lazy("Only a store manager or head office can approve a statement."),
+        forbidden=gettext_lazy("Only the store's manager can approve its statement."),
     ),
     StatementAction.DISPUTE: StatementMove(
         frozenset({S.CLOSED, S.APPROVED, S.DISPUTED}),
         S.DISPUTED,
         by=Role.MANAGER,
         refused=gettext_lazy("Only a closed statement can be disputed."),
-        forbidden=gettext_lazy("Only a store manager or head office can dispute a statement."),
+        forbidden=gettext_lazy("Only the store's manager can dispute its statement."),
     ),
     StatementAction.FINALISE: StatementMove(
-        frozenset({S.CLOSED, S.APPROVED, S.DISPUTED}),
+        frozenset({S.APPROVED}),
         S.FINALISED,
         by=Role.HEAD_OFFICE,
-        refused=gettext_lazy("Only a closed statement can be finalised."),
+        refused=gettext_lazy("Only a month that has ended and is not final yet can be finalised."),
         forbidden=gettext_lazy("Only head office can finalise a statement."),
+        override_sources=frozenset({S.CLOSED, S.DISPUTED}),
+        override_needed=gettext_lazy(
+            "The store has not approved this statement: finalising it anyway needs head office's reason."
+        ),
     ),
 }
-# The states in which the store reviews its month (approves or disputes it): the page offers the buttons.
-REVIEW_STATES = STATEMENT_MOVES[StatementAction.APPROVE].sources | STATEMENT_MOVES[StatementAction.DISPUTE].sources
 
 
 def _may_take(actor: AbstractBaseUser, move: StatementMove) -> bool:
-    if move.by == Role.HEAD_OFFICE:
-        return is_head_office(actor)
-    if move.by == Role.MANAGER:
-        return is_manager(actor)
-    return False
+    return move.by is not None and user_role(actor) == move.by
+
+
+@dataclass(frozen=True)
+class StatementOffer:
+    """What a person may do with a statement now, as the table says: the buttons its pages show."""
+
+    approve: bool = False
+    dispute: bool = False
+    finalise: bool = False  # the store approved it
+    finalise_override: bool = False  # the store has not: finalising needs a reason
+
+    def __bool__(self) -> bool:
+        return self.approve or self.dispute or self.finalise or self.finalise_override
+
+
+def statement_offer(statement: Statement, *, actor: AbstractBaseUser) -> StatementOffer:
+    """The moves `actor` may take on `statement` (one of their stores': the caller scoped it)."""
+
+    def offered(action: StatementAction, sources: str = "sources") -> bool:
+        move = STATEMENT_MOVES[action]
+        return _may_take(actor, move) and statement.status in getattr(move, sources)
+
+    return StatementOffer(
+        approve=offered(StatementAction.APPROVE),
+        dispute=offered(StatementAction.DISPUTE),
+        finalise=offered(StatementAction.FINALISE),
+        finalise_override=offered(StatementAction.FINALISE, "override_sources"),
+    )
+
+
+def _written(text: str | None, *, missing: str, too_long: str) -> str:
+    """A comment or reason as kept: trimmed, present, not too long (StatementTransitionRefused otherwise)."""
+    text = (text or "").strip()
+    if not text:
+        raise StatementTransitionRefused(missing)
+    if len(text) > STATEMENT_TEXT_MAX:
+        raise StatementTransitionRefused(too_long)
+    return text
 
 
 def _statement_for(*, statement_id: int, actor: AbstractBaseUser) -> Statement:
@@ -108,21 +158,32 @@ def _statement_for(*, statement_id: int, actor: AbstractBaseUser) -> Statement:
     return statement
 
 
-def _move(action: StatementAction, *, statement_id: int, actor: AbstractBaseUser) -> Statement:
-    """The statement, moved to the action's target state (not saved yet), or StatementTransitionRefused."""
+def _move(
+    action: StatementAction, *, statement_id: int, actor: AbstractBaseUser, override: bool = False
+) -> tuple[Statement, bool]:
+    """The statement moved to the action's target state (not saved yet), and whether that took the override.
+
+    `override`: the person gave a reason to move from the table's override states. Refused moves raise
+    StatementTransitionRefused (StatementOverrideNeeded when only the reason is missing).
+    """
     move = STATEMENT_MOVES[action]
     if not _may_take(actor, move):
         raise StatementTransitionRefused(str(move.forbidden))
     statement = _statement_for(statement_id=statement_id, actor=actor)
-    if statement.status not in move.sources:
+    overridden = False
+    if statement.status in move.override_sources:
+        if not override:
+            raise StatementOverrideNeeded(str(move.override_needed))
+        overridden = True
+    elif statement.status not in move.sources:
         raise StatementTransitionRefused(str(move.refused))
     statement.status = move.target
-    return statement
+    return statement, overridden
 
 
 @transaction.atomic
 def statement_approve(*, statement_id: int, actor: AbstractBaseUser) -> Statement:
-    statement = _move(StatementAction.APPROVE, statement_id=statement_id, actor=actor)
+    statement, _overridden = _move(StatementAction.APPROVE, statement_id=statement_id, actor=actor)
     statement.reviewed_by = actor
     statement.reviewed_at = timezone.now()
     statement.save(update_fields=["status", "reviewed_by", "reviewed_at"])
@@ -131,12 +192,12 @@ def statement_approve(*, statement_id: int, actor: AbstractBaseUser) -> Statemen
 
 @transaction.atomic
 def statement_dispute(*, statement_id: int, actor: AbstractBaseUser, comment: str) -> Statement:
-    comment = (comment or "").strip()
-    if not comment:
-        raise StatementTransitionRefused(_("Say what is wrong: a dispute needs a comment."))
-    if len(comment) > 2000:
-        raise StatementTransitionRefused(_("The comment is too long (2,000 characters at most)."))
-    statement = _move(StatementAction.DISPUTE, statement_id=statement_id, actor=actor)
+    comment = _written(
+        comment,
+        missing=_("Say what is wrong: a dispute needs a comment."),
+        too_long=_("The comment is too long (2,000 characters at most)."),
+    )
+    statement, _overridden = _move(StatementAction.DISPUTE, statement_id=statement_id, actor=actor)
     statement.comment = comment
     statement.reviewed_by = actor
     statement.reviewed_at = timezone.now()
@@ -145,12 +206,23 @@ def statement_dispute(*, statement_id: int, actor: AbstractBaseUser, comment: st
 
 
 @transaction.atomic
-def statement_finalise(*, statement_id: int, actor: AbstractBaseUser) -> Statement:
-    """Lock the month (head office). Later entries for it land in the store's next month that is not final."""
-    statement = _move(StatementAction.FINALISE, statement_id=statement_id, actor=actor)
+def statement_finalise(*, statement_id: int, actor: AbstractBaseUser, override_reason: str = "") -> Statement:
+    """Lock the month (head office). Later entries for it land in the store's next month that is not final.
+
+    A month the store approved is finalised as it is. One it has not approved (closed or disputed) is refused
+    with StatementOverrideNeeded unless `override_reason` says why head office finalises it anyway; the reason
+    is kept on the statement. A reason given for an approved month is not kept: nothing was overridden.
+    """
+    reason = (override_reason or "").strip()
+    if len(reason) > STATEMENT_TEXT_MAX:
+        raise StatementTransitionRefused(_("The reason is too long (2,000 characters at most)."))
+    statement, overridden = _move(
+        StatementAction.FINALISE, statement_id=statement_id, actor=actor, override=bool(reason)
+    )
     statement.finalised_by = actor
     statement.finalised_at = timezone.now()
-    statement.save(update_fields=["status", "finalised_by", "finalised_at"])
+    statement.override_reason = reason if overridden else ""
+    statement.save(update_fields=["status", "finalised_by", "finalised_at", "override_reason"])
     return statement
 
 

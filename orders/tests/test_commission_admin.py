@@ -87,15 +87,56 @@ def test_the_ledger_is_read_only_in_the_admin(client, head_office, entry):
 
 
 def test_head_office_finalises_statements_with_the_admin_action(client, head_office, store_milano, store_roma):
-    closed = Statement.objects.create(store=store_milano, period=dt.date(2026, 10, 1), status=StatementStatus.CLOSED)
+    approved = Statement.objects.create(
+        store=store_milano, period=dt.date(2026, 10, 1), status=StatementStatus.APPROVED
+    )
+    closed = Statement.objects.create(store=store_roma, period=dt.date(2026, 10, 1), status=StatementStatus.CLOSED)
     still_open = Statement.objects.create(store=store_roma, period=dt.date(2026, 11, 1))
     client.force_login(head_office)
     response = client.post(
         reverse("admin:orders_statement_changelist"),
-        {"action": "finalise", "_selected_action": [closed.pk, still_open.pk]},
+        {"action": "finalise", "_selected_action": [approved.pk, closed.pk, still_open.pk]},
         follow=True,
     )
     assert response.status_code == 200
+    assert "not approved by its store" in response.content.decode()
+    for statement in (approved, closed, still_open):
+        statement.refresh_from_db()
+    # The same rule as the network page: only what the store approved is finalised without a reason.
+    assert (approved.status, closed.status, still_open.status) == (
+        StatementStatus.FINALISED,
+        StatementStatus.CLOSED,
+        StatementStatus.OPEN,
+    )
+
+
+def test_the_admin_override_asks_for_the_reason_and_records_it(client, head_office, store_milano, store_roma):
+    disputed = Statement.objects.create(
+        store=store_milano, period=dt.date(2026, 10, 1), status=StatementStatus.DISPUTED, comment="OP-12 is ours"
+    )
+    closed = Statement.objects.create(store=store_roma, period=dt.date(2026, 10, 1), status=StatementStatus.CLOSED)
+    client.force_login(head_office)
+    selected = {"action": "finalise_with_override", "_selected_action": [disputed.pk, closed.pk]}
+
+    asked = client.post(reverse("admin:orders_statement_changelist"), selected)
+    assert asked.status_code == 200 and 'name="override_reason"' in asked.content.decode()
+    disputed.refresh_from_db()
+    assert disputed.status == StatementStatus.DISPUTED  # nothing happens before the reason is given
+
+    empty = client.post(reverse("admin:orders_statement_changelist"), {**selected, "apply": "1", "override_reason": ""})
+    assert 'name="override_reason"' in empty.content.decode()  # asked again
     closed.refresh_from_db()
-    still_open.refresh_from_db()
-    assert (closed.status, still_open.status) == (StatementStatus.FINALISED, StatementStatus.OPEN)
+    assert closed.status == StatementStatus.CLOSED
+
+    done = client.post(
+        reverse("admin:orders_statement_changelist"),
+        {**selected, "apply": "1", "override_reason": "Audit deadline; OP-12 checked by finance."},
+        follow=True,
+    )
+    assert "2 statements finalised." in done.content.decode()
+    for statement in (disputed, closed):
+        statement.refresh_from_db()
+        assert statement.status == StatementStatus.FINALISED
+        assert statement.override_reason == "Audit deadline; OP-12 checked by finance."
+    change_page = client.get(reverse("admin:orders_statement_change", args=[closed.pk])).content.decode()
+    assert "Audit deadline; OP-12 checked by finance." in change_page

@@ -9,10 +9,12 @@ from orders.commissions.statements import (
     STATEMENT_MOVES,
     StatementAction,
     StatementNotFound,
+    StatementOverrideNeeded,
     StatementTransitionRefused,
     statement_approve,
     statement_dispute,
     statement_finalise,
+    statement_offer,
     statements_close_ended_months,
 )
 from orders.models import Statement, StatementStatus
@@ -96,6 +98,100 @@ def test_a_manager_cannot_finalise(store_milano, manager_milano):
         statement_finalise(statement_id=closed(store_milano).pk, actor=manager_milano)
 
 
+# ── Finalise only after the store approved, or with head office's override and its reason ──
+
+
+@pytest.mark.parametrize("status", [StatementStatus.CLOSED, StatementStatus.DISPUTED])
+def test_a_month_the_store_has_not_approved_is_not_finalised_without_a_reason(store_milano, head_office, status):
+    statement = Statement.objects.create(store=store_milano, period=OCTOBER, status=status, comment="OP-12")
+    for reason in ("", "   \n "):
+        with pytest.raises(StatementOverrideNeeded, match="needs head office's reason"):
+            statement_finalise(statement_id=statement.pk, actor=head_office, override_reason=reason)
+    statement.refresh_from_db()
+    assert (statement.status, statement.override_reason, statement.finalised_by) == (status, "", None)
+
+
+@pytest.mark.parametrize("status", [StatementStatus.CLOSED, StatementStatus.DISPUTED])
+def test_head_office_finalises_a_month_the_store_has_not_approved_with_its_reason_recorded(
+    store_milano, head_office, status
+):
+    statement = Statement.objects.create(store=store_milano, period=OCTOBER, status=status)
+    finalised = statement_finalise(
+        statement_id=statement.pk, actor=head_office, override_reason="  Store closed for works; agreed by phone.  "
+    )
+    statement.refresh_from_db()
+    assert statement.status == StatementStatus.FINALISED and finalised.finalised_by == head_office
+    assert statement.override_reason == "Store closed for works; agreed by phone."
+    assert statement.overridden
+
+
+@pytest.mark.parametrize("status", [StatementStatus.CLOSED, StatementStatus.DISPUTED, StatementStatus.APPROVED])
+def test_only_head_office_may_override_even_with_a_reason(store_milano, manager_milano, associate_milano, status):
+    statement = Statement.objects.create(store=store_milano, period=OCTOBER, status=status)
+    for person in (manager_milano, associate_milano):
+        with pytest.raises(StatementTransitionRefused, match="Only head office"):
+            statement_finalise(statement_id=statement.pk, actor=person, override_reason="I say so")
+    statement.refresh_from_db()
+    assert (statement.status, statement.override_reason) == (status, "")
+
+
+def test_an_approved_month_is_finalised_as_it_is_and_keeps_no_reason(store_milano, manager_milano, head_office):
+    statement = closed(store_milano)
+    statement_approve(statement_id=statement.pk, actor=manager_milano)
+    statement_finalise(statement_id=statement.pk, actor=head_office, override_reason="nothing to override")
+    statement.refresh_from_db()
+    assert (statement.status, statement.override_reason, statement.overridden) == (StatementStatus.FINALISED, "", False)
+
+
+def test_an_override_reason_that_is_too_long_is_refused(store_milano, head_office):
+    statement = closed(store_milano)
+    with pytest.raises(StatementTransitionRefused, match="too long"):
+        statement_finalise(statement_id=statement.pk, actor=head_office, override_reason="x" * 2001)
+    statement.refresh_from_db()
+    assert statement.status == StatementStatus.CLOSED
+
+
+def test_an_open_or_final_month_is_refused_even_with_a_reason(store_milano, head_office):
+    for status in (StatementStatus.OPEN, StatementStatus.FINALISED):
+        statement = Statement.objects.create(store=store_milano, period=OCTOBER, status=status)
+        with pytest.raises(StatementTransitionRefused) as refused:
+            statement_finalise(statement_id=statement.pk, actor=head_office, override_reason="because")
+        assert not isinstance(refused.value, StatementOverrideNeeded)
+        statement.delete()
+
+
+def test_head_office_cannot_approve_or_dispute_for_a_store(store_milano, head_office):
+    """Otherwise head office could approve a month itself and finalise it with no override and no reason."""
+    statement = closed(store_milano)
+    with pytest.raises(StatementTransitionRefused, match="store's manager"):
+        statement_approve(statement_id=statement.pk, actor=head_office)
+    with pytest.raises(StatementTransitionRefused, match="store's manager"):
+        statement_dispute(statement_id=statement.pk, actor=head_office, comment="on their behalf")
+    statement.refresh_from_db()
+    assert statement.status == StatementStatus.CLOSED
+
+
+@pytest.mark.parametrize(
+    ("who", "status", "offered"),
+    [
+        ("manager_milano", StatementStatus.CLOSED, {"approve", "dispute"}),
+        ("manager_milano", StatementStatus.APPROVED, {"dispute"}),
+        ("manager_milano", StatementStatus.DISPUTED, {"approve", "dispute"}),
+        ("manager_milano", StatementStatus.OPEN, set()),
+        ("head_office", StatementStatus.CLOSED, {"finalise_override"}),
+        ("head_office", StatementStatus.DISPUTED, {"finalise_override"}),
+        ("head_office", StatementStatus.APPROVED, {"finalise"}),
+        ("head_office", StatementStatus.FINALISED, set()),
+        ("associate_milano", StatementStatus.CLOSED, set()),
+    ],
+)
+def test_the_pages_offer_what_the_table_allows(request, store_milano, who, status, offered):
+    statement = Statement(store=store_milano, period=OCTOBER, status=status)
+    offer = statement_offer(statement, actor=request.getfixturevalue(who))
+    names = ("approve", "dispute", "finalise", "finalise_override")
+    assert {name for name in names if getattr(offer, name)} == offered
+
+
 def test_an_open_month_cannot_be_finalised(store_milano, head_office):
     with pytest.raises(StatementTransitionRefused):
         statement_finalise(
@@ -108,41 +204,61 @@ def test_an_open_month_cannot_be_finalised(store_milano, head_office):
 S = StatementStatus
 A = StatementAction
 PEOPLE = ["associate_milano", "manager_milano", "head_office"]
-MAY_TAKE = {Role.MANAGER: {"manager_milano", "head_office"}, Role.HEAD_OFFICE: {"head_office"}}
+# Exactly one role per move: head office does not review for a store, a manager does not finalise.
+MAY_TAKE = {Role.MANAGER: {"manager_milano"}, Role.HEAD_OFFICE: {"head_office"}}
 TAKE = {
-    A.APPROVE: lambda statement, actor: statement_approve(statement_id=statement.pk, actor=actor),
-    A.DISPUTE: lambda statement, actor: statement_dispute(statement_id=statement.pk, actor=actor, comment="OP-12"),
-    A.FINALISE: lambda statement, actor: statement_finalise(statement_id=statement.pk, actor=actor),
+    A.APPROVE: lambda statement, actor, reason: statement_approve(statement_id=statement.pk, actor=actor),
+    A.DISPUTE: lambda statement, actor, reason: statement_dispute(
+        statement_id=statement.pk, actor=actor, comment="OP-12"
+    ),
+    A.FINALISE: lambda statement, actor, reason: statement_finalise(
+        statement_id=statement.pk, actor=actor, override_reason=reason
+    ),
 }
 
 
 def test_the_statement_moves_are_the_specified_ones():
-    assert {action: (set(move.sources), move.target, move.by) for action, move in STATEMENT_MOVES.items()} == {
-        A.CLOSE: ({S.OPEN}, S.CLOSED, None),
-        A.APPROVE: ({S.CLOSED, S.DISPUTED}, S.APPROVED, Role.MANAGER),
-        A.DISPUTE: ({S.CLOSED, S.APPROVED, S.DISPUTED}, S.DISPUTED, Role.MANAGER),
-        A.FINALISE: ({S.CLOSED, S.APPROVED, S.DISPUTED}, S.FINALISED, Role.HEAD_OFFICE),
+    moves = {
+        action: (set(move.sources), set(move.override_sources), move.target, move.by)
+        for action, move in STATEMENT_MOVES.items()
+    }
+    assert moves == {
+        A.CLOSE: ({S.OPEN}, set(), S.CLOSED, None),
+        A.APPROVE: ({S.CLOSED, S.DISPUTED}, set(), S.APPROVED, Role.MANAGER),
+        A.DISPUTE: ({S.CLOSED, S.APPROVED, S.DISPUTED}, set(), S.DISPUTED, Role.MANAGER),
+        # Finalise after the store approved; from closed or disputed only with head office's reason.
+        A.FINALISE: ({S.APPROVED}, {S.CLOSED, S.DISPUTED}, S.FINALISED, Role.HEAD_OFFICE),
     }
     assert set(TAKE) | {A.CLOSE} == set(StatementAction)
 
 
+@pytest.mark.parametrize("reason", ["", "Agreed with the store by phone"], ids=["no reason", "with a reason"])
 @pytest.mark.parametrize("who", PEOPLE)
 @pytest.mark.parametrize("status", S.values)
 @pytest.mark.parametrize("action", list(TAKE))
 def test_every_action_from_every_state_moves_or_is_refused_as_the_table_says(
-    request, store_milano, action, status, who
+    request, store_milano, action, status, who, reason
 ):
     actor = request.getfixturevalue(who)
     statement = Statement.objects.create(store=store_milano, period=OCTOBER, status=status)
     move = STATEMENT_MOVES[action]
-    if who in MAY_TAKE[move.by] and status in move.sources:
-        assert TAKE[action](statement, actor).status == move.target
+    allowed = who in MAY_TAKE[move.by]
+    moves = allowed and (status in move.sources or (status in move.override_sources and bool(reason)))
+    if moves:
+        assert TAKE[action](statement, actor, reason).status == move.target
     else:
         with pytest.raises(StatementTransitionRefused) as refused:
-            TAKE[action](statement, actor)
-        assert str(refused.value) == str(move.refused if who in MAY_TAKE[move.by] else move.forbidden)
+            TAKE[action](statement, actor, reason)
+        if not allowed:
+            expected = move.forbidden
+        elif status in move.override_sources:
+            expected = move.override_needed
+        else:
+            expected = move.refused
+        assert str(refused.value) == str(expected)
     statement.refresh_from_db()
-    assert statement.status == (move.target if who in MAY_TAKE[move.by] and status in move.sources else status)
+    assert statement.status == (move.target if moves else status)
+    assert statement.override_reason == (reason if moves and status in move.override_sources else "")
 
 
 @pytest.mark.parametrize("status", S.values)

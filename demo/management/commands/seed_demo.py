@@ -12,6 +12,7 @@ from demo.load import Progress
 from demo.seed import DEMO_PASSWORD, DEMO_PIN, DatabaseNotEmpty, database_has_business_data, demo_seed
 from insights.facts import insight_days_rebuild, local_today
 from orders.commissions.ledger import commissions_sweep
+from orders.commissions.statements import statements_close_ended_months
 
 # The demo's online and in-store history reaches about 120 days back; build facts for all of it.
 DERIVED_HISTORY_DAYS = 130
@@ -68,7 +69,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--skip-derived",
             action="store_true",
-            help="Do not credit commissions nor build insight facts afterwards (always skipped at bench scale).",
+            help="Do not credit commissions, close ended commission months nor build insight facts afterwards "
+            "(always skipped at bench scale).",
         )
         parser.add_argument(
             "--if-empty",
@@ -92,7 +94,7 @@ class Command(BaseCommand):
                 f"{exc} seed_demo only loads an empty database (use --if-empty to skip quietly)."
             ) from exc
         if result.scale != "bench" and not options["skip_derived"]:
-            self._derive(result.anchor)
+            self._derive(result.anchor, now)
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"Demo data ({result.scale}, seed {result.seed}, history up to {result.anchor:%Y-%m-%d %H:%M} UTC) "
@@ -106,14 +108,18 @@ class Command(BaseCommand):
             where = ", ".join(stores) if stores else "all stores"
             self.stdout.write(f"  {username:<14} {role.label:<16} {where}")
 
-    def _derive(self, anchor: datetime) -> None:
-        """What the worker and beat would have done by now: commissions credited, insight facts built.
+    def _derive(self, anchor: datetime, now: datetime) -> None:
+        """What the worker and beat would have done by now: commissions credited, ended months closed (awaiting
+        the stores' review), insight facts built.
 
         Skipped at bench scale, whose benchmarks measure exactly this work on uncredited data.
         """
         self.stderr.write("crediting commissions (the beat sweep) …")
         swept = commissions_sweep(grace=timedelta(0))
         self.stderr.write(f"  {swept.orders_attempted:,} orders credited or held, {swept.reversals:,} reversals")
+        # Beat's hourly close, at the moment the demo pretends it is: every month before it awaits review.
+        closed = statements_close_ended_months(now=now)
+        self.stderr.write(f"closing ended commission months (the beat's monthly close): {closed:,} statements")
         yesterday = local_today() - timedelta(days=1)
         first_day = min(yesterday, (anchor - timedelta(days=DERIVED_HISTORY_DAYS)).date())
         self.stderr.write(f"building insight facts {first_day} … {yesterday} (the nightly job) …")
