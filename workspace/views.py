@@ -22,7 +22,7 @@ from omniportal.access import staff_required
 from omniportal.middleware import access_store
 from orders.selectors import customer_orders, pickups_to_prepare
 
-from .selectors import customer_for_profile
+from .selectors import customer_for_profile, lifetime_value_of
 
 
 @staff_required
@@ -56,14 +56,14 @@ def _profile_context(request: HttpRequest, customer: Customer, cursor: tuple | N
         **profile.events_context(customer, cursor),
         **profile.notes_context(customer),
         **profile.tasks_context(request, customer),
+        **profile.preferences_context(customer),
+        **profile.visits_context(customer),
         cart=cart,
         cart_lines=cart_lines,
         wishlist_lines=wishlist_lines,
-        lifetime_value=customer.value_orders + customer.value_in_store,
+        lifetime_value=lifetime_value_of(customer),
         basket_url=reverse("basket-from-cart", args=[customer.pk]) if cart_lines else None,
         nearest=profile.nearest_store_of(customer),
-        sizes=sorted(customer.sizes.items()) if isinstance(customer.sizes, dict) else [],
-        preferences=sorted(customer.preferences.items()) if isinstance(customer.preferences, dict) else [],
         shown=profile.shown_sections(customer),
     )
     return context
