@@ -54,12 +54,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @staff_required
-def home_task_done(request: HttpRequest, pk: int) -> HttpResponse:
+def home_task_done(request: HttpRequest, task_pk: int) -> HttpResponse:
     """A task of Today's list marked done (once the page's 10-second undo has passed): the list without it, and
     a toast. The same tasks the list shows: at the person's stores, for a customer who still consents."""
     store = request.store or None
     tasks = FollowUpTask.objects.filter(customer__consent_clienteling=True, customer__erased_at__isnull=True)
-    task = get_object_or_404(scope_to_stores(tasks, request.user), pk=pk)
+    task = get_object_or_404(scope_to_stores(tasks, request.user), pk=task_pk)
     try:
         followup_task_complete(task=task, user=request.user)
     except ClientelingError as exc:
