@@ -110,7 +110,7 @@ def test_every_table_cell_says_what_it_is_so_the_cards_keep_every_column(client,
     body = _profile(client, associate_milano, giulia_online)
     for section, labels in [
         ("cart", ["Qty", "Price", "At Milano Duomo", "Network"]),
-        ("wishlist", ["Price", "Here", "Network"]),
+        ("wishlist", ["Price", "At Milano Duomo", "Network"]),
         ("orders", ["Channel", "Date", "Status", "Total"]),
     ]:
         part = body.split(f'id="{section}"')[1].split("</section>")[0]
@@ -149,3 +149,11 @@ def test_pictures_preferences_and_visits_add_no_query_beyond_the_bound(
     client.get(f"/customers/{giulia_demo_shaped.pk}/")  # warm per-process caches
     with django_assert_max_num_queries(18):
         assert client.get(f"/customers/{giulia_demo_shaped.pk}/").status_code == 200
+
+
+def test_head_office_on_the_whole_network_sees_the_network_but_no_here_column(client, head_office, giulia_online):
+    body = _profile(client, head_office, giulia_online)
+    cart = body.split('id="cart"')[1].split("</section>")[0]
+    assert 'data-label="Network"' in cart and "At this store" not in cart and 'data-testid="atp-here"' not in cart
+    wishlist = body.split('id="wishlist"')[1].split("</section>")[0]
+    assert 'data-label="Network"' in wishlist and 'data-label="At ' not in wishlist
