@@ -63,6 +63,12 @@ class Customer(models.Model):
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
+    @property
+    def initials(self) -> str:
+        """The letters of the customer's avatar: "Giulia Verdi" → "GV", "Nicola D'Angelo" → "ND"."""
+        letters = [next((ch for ch in name if ch.isalpha()), "") for name in (self.first_name, self.last_name)]
+        return "".join(letters).upper() or "?"
+
 
 class Channel(models.TextChoices):
     WEB = "web", _("Web")
@@ -304,6 +310,7 @@ class ProfileSection(models.TextChoices):
     LOYALTY = "loyalty", _("Loyalty")
     VALUE = "value", _("Lifetime value")
     EVENTS = "events", _("Recently viewed online")
+    VISITS = "visits", _("Store visits")
     CART = "cart", _("Online cart")
     WISHLIST = "wishlist", _("Wishlist")
     NOTES = "notes", _("Associate notes")
@@ -319,6 +326,7 @@ CONSENTED_SECTIONS = [
     ProfileSection.LOYALTY,
     ProfileSection.VALUE,
     ProfileSection.EVENTS,
+    ProfileSection.VISITS,
     ProfileSection.CART,
     ProfileSection.WISHLIST,
     ProfileSection.NOTES,

@@ -9,13 +9,16 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.http import HttpRequest
+from django.utils import timezone
 
 from inventory.nearest import nearest_store
+from inventory.selectors import category_names
 from omniportal.models import Location
 
 from . import selectors
 from .forms import NoteForm, TaskForm
 from .models import ALWAYS_SHOWN, CONSENTED_SECTIONS, Customer
+from .preferences import category_codes, preference_rows, size_rows
 
 
 def shown_sections(customer: Customer) -> list[str]:
@@ -43,7 +46,18 @@ def tasks_context(request: HttpRequest, customer: Customer, form: TaskForm | Non
         "tasks": selectors.customer_open_tasks(customer=customer, user=request.user),
         "task_form": form or TaskForm(colleagues=colleagues),
         "colleagues": colleagues,
+        "today": timezone.localdate(),  # a task due before it is overdue, and says so
     }
+
+
+def preferences_context(customer: Customer) -> dict[str, object]:
+    """Sizes and preferences in words; the names of preferred categories cost one query, only when there are any."""
+    names = category_names(codes=category_codes(customer))
+    return {"sizes": size_rows(customer), "preferences": preference_rows(customer, names)}
+
+
+def visits_context(customer: Customer) -> dict[str, object]:
+    return {"visits": selectors.customer_recent_visits(customer=customer)}
 
 
 def nearest_store_of(customer: Customer) -> tuple[Location, float | None] | None:

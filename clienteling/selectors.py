@@ -40,6 +40,7 @@ from .models import (
     Note,
     ProfileAccess,
     TaskStatus,
+    Visit,
     WishlistItem,
 )
 
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
 
 SEARCH_LIMIT = 20
 EVENTS_PAGE_SIZE = 10
+VISITS_SHOWN = 8
 # Below this many characters a trigram index cannot help: take the exact/prefix path.
 TRIGRAM_MIN_LENGTH = 3
 _LOYALTY_SHAPE = re.compile(r"^[A-Za-z0-9-]{4,32}$")
@@ -231,6 +233,7 @@ class ProfileLine:
     image_url: str
     quantity: int
     unit_price: Decimal | None
+    currency: str
     product_id: int | None
     availability: ProductAvailability = field(default_factory=ProductAvailability)
 
@@ -252,6 +255,12 @@ def customer_events_page(
         rows = rows[:size]
         return rows, (rows[-1].occurred_at, rows[-1].pk)
     return rows, None
+
+
+def customer_recent_visits(*, customer: Customer, limit: int = VISITS_SHOWN) -> list[Visit]:
+    """The customer's latest store visits (Wi-Fi, app check-in, loyalty scan) at any store, newest first, with
+    their store: one query. Every store's, like the orders: the associate serves the customer, not the store."""
+    return list(Visit.objects.filter(customer=customer).select_related("store").order_by("-seen_at", "-pk")[:limit])
 
 
 def customer_current_cart(*, customer: Customer) -> Cart | None:
@@ -290,20 +299,24 @@ def profile_lines(
     ids = [line.product_id for line in [*cart_lines, *wishlist] if line.product_id]
     availability = availability_for_products(product_ids=sorted(set(ids)), store=store)
 
-    def shape(item: CartLine | WishlistItem, quantity: int, unit_price: Decimal | None) -> ProfileLine:
+    def shape(item: CartLine | WishlistItem, quantity: int, price: tuple[Decimal, str] | None) -> ProfileLine:
         product = item.product
+        if price is None and product is not None:
+            price = (product.price, product.currency)
         return ProfileLine(
             sku=item.sku,
             name=product.name if product else item.sku,
             image_url=product.image_url if product else "",
             quantity=quantity,
-            unit_price=unit_price if unit_price is not None else (product.price if product else None),
+            unit_price=price[0] if price else None,
+            currency=price[1] if price else "",
             product_id=item.product_id,
             availability=availability.get(item.product_id, ProductAvailability()),
         )
 
+    # A cart line keeps the price the customer saw online (in the cart's currency); a wishlist item has today's.
     return (
-        [shape(line, line.quantity, line.unit_price) for line in cart_lines],
+        [shape(line, line.quantity, (line.unit_price, cart.currency)) for line in cart_lines],
         [shape(item, 1, None) for item in wishlist],
     )
 

@@ -21,6 +21,7 @@ from omniportal.text import digits, fold, name_key
 
 from . import data
 from .places import Place, StoreIndex, StorePoint, bench_store_sites, european_places, offset
+from .product_images import image_path
 
 DAY = 86_400
 HOUR = 3_600
@@ -215,7 +216,8 @@ def product_rows(
         per_category[c] += 1
         kind, low, high = rng.choice(kinds)
         collection = rng.choice(data.COLLECTIONS)
-        name = f"{kind} {collection} {rng.choice(materials)}, {rng.choice(data.COLOURS)}"
+        material, colour = rng.choice(materials), rng.choice(data.COLOURS)
+        name = f"{kind} {collection} {material}, {colour}"
         # Prices end in ,90 or ,00 like a shop's.
         price = rng.randint(low, high) * 100 - (10 if rng.random() < 0.6 else 0)
         brand_group = "home" if code in ("TES", "CUC", "PRO") else "kids" if sizing == "kids" else None
@@ -227,7 +229,7 @@ def product_rows(
         pk = first_id + i
         rows.append(
             (
-                pk, sku, name, category_ids[c], money(price), "EUR", barcode, brand, "", True,
+                pk, sku, name, category_ids[c], money(price), "EUR", barcode, brand, image_path(kind, colour), True,
                 fold(f"{sku} {name} {brand}")[:500], anchor,
             )
         )  # fmt: skip

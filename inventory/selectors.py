@@ -28,7 +28,7 @@ from omniportal.geo import EARTH_RADIUS_KM
 from omniportal.models import Location, LocationKind
 from omniportal.text import fold
 
-from .models import Product, StockLevel, atp_expression
+from .models import Category, Product, StockLevel, atp_expression
 
 SEARCH_LIMIT = 30
 
@@ -214,3 +214,10 @@ def availability_for_sku(*, product: Product, origin: Location | None, limit: in
     ]
     location_count, stocked_count, network_atp = fetched[0][-3:] if fetched else (0, 0, 0)
     return AvailabilityTable(rows, location_count, stocked_count, network_atp or 0)
+
+
+def category_names(*, codes: list[str]) -> dict[str, str]:
+    """Category names by code, for the codes given (a customer's preferred categories). One query, none without codes."""
+    if not codes:
+        return {}
+    return dict(Category.objects.filter(code__in=codes).values_list("code", "name"))

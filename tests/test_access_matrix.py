@@ -63,6 +63,7 @@ STORE_SCOPED: dict[str, tuple[Role, dict[str, str]]] = {
     "order-detail": (Role.ASSOCIATE, {}),
     "order-move": (Role.ASSOCIATE, {"to_status": OrderStatus.CANCELLED}),
     "customer-task-complete": (Role.ASSOCIATE, {}),
+    "home-task-done": (Role.ASSOCIATE, {}),
     "commission-statement-approve": (Role.MANAGER, {}),
     "commission-statement-dispute": (Role.MANAGER, {"comment": "These numbers are wrong."}),
 }
