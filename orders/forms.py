@@ -61,6 +61,9 @@ class TransitionForm(forms.Form):
     # Recorded with the "shipped" move only (the order's carrier and tracking_number columns hold 100 characters).
     carrier = forms.CharField(label=_("Carrier"), max_length=100, required=False)
     tracking_number = forms.CharField(label=_("Tracking number"), max_length=100, required=False)
+    # With "shipped": the parcel, by the id of the location that holds it (0: the lines no location holds);
+    # empty: every parcel the person sends.
+    parcel = forms.IntegerField(min_value=0, max_value=2**63 - 1, required=False)
 
     def tracking(self) -> dict[str, str] | None:
         """What the service records for a "shipped" move: None when neither field is filled in."""
@@ -68,6 +71,13 @@ class TransitionForm(forms.Form):
         if data["to_status"] != OrderStatus.SHIPPED or not (data["carrier"] or data["tracking_number"]):
             return None
         return {"carrier": data["carrier"], "number": data["tracking_number"]}
+
+    def ship_from(self, sends: set[int | None]) -> set[int | None]:
+        """The parcels a "shipped" move sends: the one named, if it is among `sends`, else all of `sends`."""
+        parcel = self.cleaned_data["parcel"]
+        if parcel is None:
+            return set(sends)
+        return sends & {parcel or None}
 
 
 class PageForm(forms.Form):

@@ -28,7 +28,7 @@ from django.db.models.functions import Cast, Coalesce, Round
 from inventory.models import StockLevel, atp_expression
 from omniportal.access import scope_to_stores, store_ids
 from omniportal.geo import haversine_km
-from omniportal.models import Location
+from omniportal.models import Location, LocationKind
 from omniportal.money import cents
 
 from .models import (
@@ -387,28 +387,51 @@ class OrderAccess:
     """What a person may do with one order they can see (orders_visible_to)."""
 
     moves: set[str]  # statuses they may move it to
-    ship_from: set[int] | None  # with `shipped`: the locations whose parcel they send; None: every line left
+    # The parcels they send, shipped or not, by the location that holds them (None: lines no location holds).
+    ship_from: set[int | None]
+
+
+def sends_parcel(stores: frozenset[int] | None, source_id: int | None, source_kind: str | None) -> bool:
+    """Does a person working for `stores` (None: head office) send the parcel of the lines held at this source?
+
+    Only the location that holds the goods knows they left: its own people mark its parcel shipped. Head office
+    speaks for the warehouses (their systems report through the API, head office by hand when one does not) and
+    for lines that no location of the portal holds (an online order's outside warehouse). Nobody else does:
+    a parcel marked shipped by another store would drop off the sending store's "To ship" list, unpicked.
+    """
+    if stores is None:
+        return source_id is None or source_kind == LocationKind.WAREHOUSE
+    return source_id is not None and source_id in stores
 
 
 def order_access(*, user: AbstractBaseUser, order: Order) -> OrderAccess:
-    """Head office and the stores that sold an order or hand it over make every move the order allows. A store
-    that only supplies a line (an endless-aisle order split across the network) may send its own parcel of a
-    home delivery, nothing else: cancelling or handing over is the selling or pickup store's call.
+    """Head office and the stores that sold an order or hand it over make every move the order allows, but
+    `shipped` only for the parcels they send (sends_parcel). A store that only supplies a line (an endless-aisle
+    order split across the network) may send its own parcel of a home delivery, nothing else: cancelling or
+    handing over is the selling or pickup store's call. A pickup order has no parcel to mark shipped: it is
+    handed over at the counter.
 
-    Whoever ships, ships the parcel of their own stores when they supply a line, else every line left (a selling
-    store recording what a warehouse sent).
+    One query: the order's lines and where they are held.
     """
     moves = allowed_moves(order)
     stores = store_ids(user)
-    if stores is None:
-        return OrderAccess(moves, None)
-    supplying = set(order.lines.filter(source_id__in=stores, shipped_quantity=0).values_list("source_id", flat=True))
-    ship_from = supplying or None
-    if order.selling_store_id in stores or order.pickup_store_id in stores:
-        return OrderAccess(moves, ship_from)
-    if supplying and order.delivery_method == DeliveryMethod.HOME:
-        return OrderAccess(moves & {OrderStatus.SHIPPED}, ship_from)
-    return OrderAccess(set(), None)
+    sends: set[int | None] = set()
+    waiting: set[int | None] = set()
+    if order.delivery_method == DeliveryMethod.HOME:
+        for source_id, kind, shipped, quantity in order.lines.values_list(
+            "source_id", "source__kind", "shipped_quantity", "quantity"
+        ):
+            if sends_parcel(stores, source_id, kind):
+                sends.add(source_id)
+                if shipped < quantity:
+                    waiting.add(source_id)
+    if not waiting:
+        moves.discard(OrderStatus.SHIPPED)
+    if stores is None or order.selling_store_id in stores or order.pickup_store_id in stores:
+        return OrderAccess(moves, sends)
+    if sends:
+        return OrderAccess(moves & {OrderStatus.SHIPPED}, sends)
+    return OrderAccess(set(), set())
 
 
 def orders_to_ship_from(*, store: Location) -> QuerySet[Order]:

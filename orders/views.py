@@ -251,7 +251,13 @@ def order_move(request: HttpRequest, number: str) -> HttpResponse:
                 messages.error(request, f"{form.fields[name].label}: {' '.join(errors)}")
         return redirect("order-detail", number=order.number)
     access = selectors.order_access(user=request.user, order=order)
-    if form.cleaned_data["to_status"] in allowed_moves(order) - access.moves:  # a move the service would say why
+    to_status = form.cleaned_data["to_status"]
+    ship_from = form.ship_from(access.ship_from) if to_status == OrderStatus.SHIPPED else None
+    if to_status == OrderStatus.SHIPPED and not ship_from and to_status in allowed_moves(order):
+        messages.error(request, _("This parcel is not yours to send: the location that holds it marks it shipped."))
+        return redirect("order-detail", number=order.number)
+    if to_status != OrderStatus.SHIPPED and to_status in allowed_moves(order) - access.moves:
+        # A move the order allows but this person may not make; one it does not allow, the service says why.
         messages.error(request, _("This move is not yours to make on this order."))
         return redirect("order-detail", number=order.number)
     lines = None
@@ -269,7 +275,7 @@ def order_move(request: HttpRequest, number: str) -> HttpResponse:
             actor=request.user,
             lines=lines or None,
             tracking=form.tracking(),
-            ship_from=access.ship_from if form.cleaned_data["to_status"] == OrderStatus.SHIPPED else None,
+            ship_from=ship_from,
         )
     except AlreadyInStatus as exc:  # a double tap, or a colleague made the same move first
         messages.info(request, str(exc))
