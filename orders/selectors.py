@@ -74,6 +74,25 @@ def pickups_to_prepare(*, store: Location) -> QuerySet[Order]:
     )
 
 
+# --- click and collect: where a customer may collect ------------------------------------------------------
+
+
+def is_pickup_store(location: Location | None) -> bool:
+    """May a customer collect an order at `location`? An active store that offers pickup (as pickup_stores)."""
+    return location is not None and location.active and location.offers_pickup and location.kind == LocationKind.STORE
+
+
+def pickup_stores(*, first: Location | None = None, near: tuple[float, float] | None = None) -> list[Location]:
+    """The stores where a customer may collect an order: `first` (the tablet's store) first when it is one, then
+    the nearest to `near` (the customer's home), else by name. One query."""
+    stores = list(Location.objects.filter(kind=LocationKind.STORE, active=True, offers_pickup=True).order_by("name"))
+    if near is not None:
+        stores.sort(key=lambda store: haversine_km(near[0], near[1], store.lat, store.lon))
+    if first is not None:
+        stores.sort(key=lambda store: store.pk != first.pk)  # stable: the rest keep their order
+    return stores
+
+
 # --- fulfilment plan ----------------------------------------------------------------------------------------
 
 # The cover search weighs each line's nearest location and the locations serving two or more of the lines, at
@@ -123,6 +142,9 @@ class PlanLine:
 @dataclass
 class FulfilmentPlan:
     lines: list[PlanLine]
+    # Whether the distances are to the delivery point itself (False: the address is not on the map, and they
+    # are to the selling store, which only ranks the locations).
+    located: bool = True
 
     @property
     def locations(self) -> list[Location]:
@@ -152,17 +174,26 @@ def _nearest_first(option: SourceOption) -> tuple[float, str]:
     return (option.distance_km or 0.0, option.location.code)
 
 
-def fulfilment_plan(*, requests: list[PlanRequest], origin: tuple[float, float] | None) -> FulfilmentPlan:
+def fulfilment_plan(
+    *, requests: list[PlanRequest], origin: tuple[float, float] | None, pickup_store: Location | None = None
+) -> FulfilmentPlan:
     """The fewest shipping locations that cover every line (each line from one location), then the shortest
     total distance from those locations to `origin` (the delivery address). Overridden lines keep their source,
     and lines their locations can serve join them.
 
-    Two queries: the ATP of each requested product at every active ship-to-home location holding some, then
-    those locations (and the overridden ones), each built once however many lines it holds.
+    A pickup order may also take what `pickup_store` holds itself, whether or not it ships to homes: those
+    lines do not travel. An override that cannot send to this delivery (a store that ships to no home, for a
+    home delivery) is not followed.
+
+    Two queries: the ATP of each requested product at every active location that may send it holding some,
+    then those locations (and the overridden ones), each built once however many lines it holds.
     """
     product_ids = {r.product_id for r in requests}
+    may_send = Q(location__ships_to_home=True)
+    if pickup_store is not None:
+        may_send |= Q(location_id=pickup_store.pk)
     rows = list(
-        StockLevel.objects.filter(product_id__in=product_ids, location__active=True, location__ships_to_home=True)
+        StockLevel.objects.filter(may_send, product_id__in=product_ids, location__active=True)
         .annotate(available=atp_expression())
         .filter(available__gt=0)
         .values_list("product_id", "location_id", "available")
@@ -176,7 +207,12 @@ def fulfilment_plan(*, requests: list[PlanRequest], origin: tuple[float, float] 
             stock[product_id].append(SourceOption(locations[location_id], available, distances[location_id]))
     for options in stock.values():
         options.sort(key=_nearest_first)
-    overrides = {pk: locations[pk] for pk in override_ids if pk in locations}
+    pickup_id = pickup_store.pk if pickup_store is not None else None
+    overrides = {
+        pk: locations[pk]
+        for pk in override_ids
+        if pk in locations and locations[pk].active and (locations[pk].ships_to_home or pk == pickup_id)
+    }
 
     lines: dict[int, PlanLine] = {}
     open_lines: list[PlanLine] = []
@@ -310,14 +346,21 @@ def _bits(mask: int) -> Iterator[int]:
 # --- click and collect --------------------------------------------------------------------------------------
 
 
-def pickups_ready(*, store: Location, overdue_before: dt.datetime) -> list[Order]:
-    """Pickup orders at `store` waiting at the counter, oldest first; `ready_since` and `is_overdue` set on each."""
-    orders = list(
+def lines_with_products() -> Prefetch:
+    """An order's lines with their product and source, in order: what a list shows of each order (one query)."""
+    return Prefetch("lines", queryset=OrderLine.objects.select_related("product", "source").order_by("pk"))
+
+
+def pickups_ready(*, store: Location, overdue_before: dt.datetime, with_lines: bool = False) -> list[Order]:
+    """Pickup orders at `store` waiting at the counter, oldest first; `ready_since` and `is_overdue` set on each.
+    `with_lines`: their lines too (lines_with_products)."""
+    orders = (
         Order.objects.filter(pickup_store=store, delivery_method=DeliveryMethod.PICKUP, status=OrderStatus.READY)
         .select_related("customer")
         .annotate(ready_since=Max("history__occurred_at", filter=Q(history__to_status=OrderStatus.READY)))
         .order_by("ready_since", "pk")
     )
+    orders = list(orders.prefetch_related(lines_with_products()) if with_lines else orders)
     for order in orders:
         order.is_overdue = order.ready_since is not None and order.ready_since < overdue_before
     return orders
