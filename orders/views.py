@@ -435,7 +435,7 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
         .order_by("pk")
     )
     history = list(
-        order.history.only("from_status", "to_status", "occurred_at", "lines", "note").order_by("occurred_at", "pk")
+        order.history.only("order_id", "from_status", "to_status", "occurred_at", "lines", "note").order_by("occurred_at", "pk")
     )
     parcels = order_parcels(order=order, lines=lines, history=history, ship_from=set())
     steps = tracking_steps(order, history)
