@@ -181,8 +181,8 @@ def fulfilment_plan(
     total distance from those locations to `origin` (the delivery address). Overridden lines keep their source,
     and lines their locations can serve join them.
 
-    A pickup order may also take what `pickup_store` holds itself, whether or not it ships to homes: those
-    lines do not travel. An override that cannot send to this delivery (a store that ships to no home, for a
+    A pickup order takes what `pickup_store` holds from its own shelf, whether or not it ships to homes: those
+    lines do not travel, and the others are planned to it as to a home. An override that cannot send to this delivery (a store that ships to no home, for a
     home delivery) is not followed.
 
     Two queries: the ATP of each requested product at every active location that may send it holding some,
@@ -222,6 +222,9 @@ def fulfilment_plan(
         if request.source_id is not None and request.source_id in overrides:
             location = overrides[request.source_id]
             lines[request.key] = PlanLine(request, location, distances[location.pk], True, options)
+        elif shelf := next((o for o in options if o.location.pk == pickup_id), None):
+            # Already where the customer collects it: it does not travel.
+            lines[request.key] = PlanLine(request, shelf.location, shelf.distance_km, False, options)
         elif not options:
             most = min(held, key=lambda o: (-o.atp, *_nearest_first(o)), default=None)
             lines[request.key] = PlanLine(request, None, None, False, options, most_available=most)

@@ -335,7 +335,14 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
             "expected": parcels_estimate(parcels),
             "history": history,
             # Shipped is offered per parcel (the parcels the person sends), the other moves as buttons.
-            "moves": [s for s, _label in OrderStatus.choices if s in access.moves and s != OrderStatus.SHIPPED],
+            "moves": [
+                status
+                for status, _label in OrderStatus.choices
+                if status in access.moves
+                and status != OrderStatus.SHIPPED
+                # Once a parcel has left the order cannot be cancelled (order_transition says so): not offered.
+                and not (status == OrderStatus.CANCELLED and any(line.shipped_quantity for line in lines))
+            ],
             "can_return": OrderStatus.RETURNED in access.moves,
             "tracking_url": tracking_url,
             "tracking_qr": qr_svg(tracking_url),
@@ -435,7 +442,9 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
         .order_by("pk")
     )
     history = list(
-        order.history.only("order_id", "from_status", "to_status", "occurred_at", "lines", "note").order_by("occurred_at", "pk")
+        order.history.only("order_id", "from_status", "to_status", "occurred_at", "lines", "note").order_by(
+            "occurred_at", "pk"
+        )
     )
     parcels = order_parcels(order=order, lines=lines, history=history, ship_from=set())
     steps = tracking_steps(order, history)

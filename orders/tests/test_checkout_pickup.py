@@ -264,3 +264,14 @@ def test_a_customer_who_is_gone_is_said_on_the_customer_search(client, associate
         response = client.post(url, data, follow=True)
         assert response.status_code == 200, url
         assert "This customer is no longer in the portal." in _messages(response)
+
+
+def test_a_pickup_takes_from_the_pickup_stores_shelf_what_it_holds_and_plans_the_rest(store_milano, warehouse_bologna):
+    shirt, shoes = ProductFactory(), ProductFactory()
+    StockLevelFactory(location=store_milano, product=shirt, on_hand=5)
+    for product in (shirt, shoes):  # one warehouse could send both: fewer parcels, but the shirt is here
+        StockLevelFactory(location=warehouse_bologna, product=product, on_hand=5)
+    requests = [PlanRequest(1, shirt.pk, shirt.sku, 1), PlanRequest(2, shoes.pk, shoes.sku, 1)]
+    plan = fulfilment_plan(requests=requests, origin=(store_milano.lat, store_milano.lon), pickup_store=store_milano)
+    assert [line.location for line in plan.lines] == [store_milano, warehouse_bologna]
+    assert not plan.lines[0].overridden

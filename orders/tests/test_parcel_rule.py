@@ -14,6 +14,7 @@ from omniportal.factories import staff
 from omniportal.models import Role
 from orders.models import DeliveryMethod, OrderChannel, OrderStatus
 from orders.selectors import order_access
+from orders.services.lifecycle import order_transition
 from orders.services.placing import DeliveryAddress, PlacedLine, order_place
 
 pytestmark = pytest.mark.django_db
@@ -199,3 +200,15 @@ def test_the_pickup_store_posting_shipped_on_its_pickup_order_changes_nothing(
     _ship(client, order)
     order.refresh_from_db()
     assert (order.status, _shipped_sources(order)) == (OrderStatus.PLACED, set())
+
+
+def test_once_a_parcel_has_left_the_page_offers_no_cancel(
+    client, associate_milano, associate_roma, store_milano, store_roma
+):
+    order = _order(store_milano, store_roma, store_milano)
+    client.force_login(associate_milano)
+    assert client.get(reverse("order-detail", args=[order.number])).context["moves"] == ["cancelled"]
+    order_transition(order=order, to_status=OrderStatus.SHIPPED, ship_from={store_roma.pk}, actor=associate_roma)
+    detail = client.get(reverse("order-detail", args=[order.number]))
+    assert detail.context["moves"] == []
+    assert [parcel.location for parcel in detail.context["parcels"] if parcel.sendable] == [store_milano]
