@@ -256,3 +256,13 @@ def test_the_ready_email_says_where_and_how_long_it_waits(customer, store_milano
     [message] = mail.outbox
     assert "Milano Duomo" in message.body and store_milano.address_line1 in message.body
     assert "5 days" in message.body
+
+
+def test_the_customers_browser_language_chooses_the_tracking_pages(client, customer, store_milano):
+    order = _order(customer, store_milano, store_milano)
+    url = reverse("track", args=[order.tracking_token])
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE="it-IT,it;q=0.9")
+    assert response.status_code == 302 and response.url == f"/it{url}"
+    italian = client.get(response.url, HTTP_ACCEPT_LANGUAGE="it-IT,it;q=0.9")
+    assert italian.status_code == 200 and 'lang="it"' in italian.content.decode()
+    assert client.get(url, HTTP_ACCEPT_LANGUAGE="en-GB").status_code == 200
