@@ -286,3 +286,21 @@ def test_the_to_ship_list_fits_the_tablet(tablet, associate_roma, store_milano, 
     assert tablet.get_by_test_id("shipment").count() == 1
     _fits(tablet)
     assert tablet.errors == []
+
+
+def test_placing_the_order_shows_progress_and_refuses_a_second_tap(tablet, associate_milano, store_milano):
+    customer = _customer()
+    basket = basket_open(customer=customer, store=store_milano, actor=associate_milano)
+    basket_add(basket=basket, product=_stocked(store_milano, "Wool coat", "199.00"))
+    sign_in(tablet, "anna_milano")
+    _goto(tablet, f"/orders/new/?customer={customer.pk}")
+    tablet.fill("#id_till_receipt", "R-1")
+    # Tap twice in one go: the first tap marks the button busy before the page can leave.
+    state = tablet.get_by_test_id("place-order").evaluate(
+        "(button) => { button.click(); const busy = [button.getAttribute('aria-busy'), button.classList.contains('is-busy')];"
+        " button.click(); return busy; }"
+    )
+    assert state == ["true", True]
+    tablet.wait_for_url(f"**/orders/OMN-*/")
+    assert Order.objects.count() == 1
+    assert tablet.errors == []

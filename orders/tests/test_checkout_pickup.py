@@ -275,3 +275,12 @@ def test_a_pickup_takes_from_the_pickup_stores_shelf_what_it_holds_and_plans_the
     plan = fulfilment_plan(requests=requests, origin=(store_milano.lat, store_milano.lon), pickup_store=store_milano)
     assert [line.location for line in plan.lines] == [store_milano, warehouse_bologna]
     assert not plan.lines[0].overridden
+
+
+def test_head_office_on_the_whole_network_chooses_a_store_before_the_checkout(client, customer, head_office):
+    client.force_login(head_office)
+    response = client.get(reverse("order-new"), {"customer": customer.pk})
+    assert response.status_code == 302 and response.url.startswith(reverse("choose-store"))
+    added = client.post(reverse("basket-add"), {"customer": customer.pk, "sku": ProductFactory().sku}, follow=True)
+    assert added.redirect_chain[0][0].startswith(reverse("choose-store"))
+    assert "Choose the store to work for." in _messages(added)
