@@ -301,6 +301,6 @@ def test_placing_the_order_shows_progress_and_refuses_a_second_tap(tablet, assoc
         " button.click(); return busy; }"
     )
     assert state == ["true", True]
-    tablet.wait_for_url(f"**/orders/OMN-*/")
+    tablet.wait_for_url("**/orders/OMN-*/")
     assert Order.objects.count() == 1
     assert tablet.errors == []
