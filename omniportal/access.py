@@ -115,7 +115,7 @@ def store_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        if request.store is None:
+        if not request.store:  # a lazy None (omniportal.middleware) is not `None`
             messages.info(request, _("Choose the store to work for."))
             return redirect(f"{reverse('choose-store')}?{urlencode({'next': request.get_full_path()})}")
         return view(request, *args, **kwargs)

@@ -317,6 +317,7 @@ CELERY_BEAT_SCHEDULE["orders-expire-pickups"] = {"task": "orders.tasks_pickups.e
 # Business knobs.
 PICKUP_HOLD_DAYS = env.int("PICKUP_HOLD_DAYS", default=7)
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")  # absolute links in customer emails
+BRAND_NAME = env.str("BRAND_NAME", default="Omniportal")  # the retailer's name on the tracking page and in emails
 IN_STORE_NOW_HOURS = 2
 ROPO_WINDOW_DAYS = env.int("ROPO_WINDOW_DAYS", default=14)
 STAFF_PIN_HOURS = env.int("STAFF_PIN_HOURS", default=12)

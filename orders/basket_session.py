@@ -22,7 +22,8 @@ class BasketInProgress:
 
 
 def remember(request: HttpRequest, customer: Customer) -> None:
-    request.session[SESSION_KEY] = customer.pk
+    if request.session.get(SESSION_KEY) != customer.pk:  # unchanged, the session is not written again
+        request.session[SESSION_KEY] = customer.pk
 
 
 def forget(request: HttpRequest) -> None:

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from .models import Order
+from .parcels import order_parcels, parcels_estimate
+from .totals import order_totals
 
 EMAIL_KINDS = {"confirmation", "ready"}
 # How long "this email was sent" is remembered: far longer than any redelivery of the task.
@@ -21,6 +23,25 @@ def tracking_url(order: Order) -> str:
     with translation.override(settings.LANGUAGE_CODE):
         path = reverse("track", args=[order.tracking_token])
     return f"{base}{path}"
+
+
+def _context(order: Order) -> dict[str, object]:
+    """What an email about `order` shows: its lines and totals (the order page's figures), when it should arrive
+    (the order page's estimate, from the day it was placed) and the tracking link."""
+    lines = list(order.lines.select_related("product", "source").order_by("pk"))
+    totals = order_totals(order, lines)
+    history = list(order.history.order_by("occurred_at", "pk"))
+    parcels = order_parcels(order=order, lines=lines, history=history, ship_from=set())
+    return {
+        "order": order,
+        "lines": lines,
+        "rows": [(line, totals.lines[line.pk]) for line in lines],
+        "totals": totals,
+        "expected": parcels_estimate(parcels),
+        "tracking_url": tracking_url(order),
+        "brand_name": settings.BRAND_NAME,
+        "hold_days": settings.PICKUP_HOLD_DAYS,
+    }
 
 
 def order_email_send(*, order_id: int, kind: str) -> bool:
@@ -37,7 +58,7 @@ def order_email_send(*, order_id: int, kind: str) -> bool:
         return False
     try:
         with translation.override(settings.LANGUAGE_CODE):
-            context = {"order": order, "tracking_url": tracking_url(order), "lines": list(order.lines.all())}
+            context = _context(order)
             subject = render_to_string(f"orders/email/{kind}_subject.txt", context).strip()
             body = render_to_string(f"orders/email/{kind}.txt", context)
             html = render_to_string(f"orders/email/{kind}.html", context)

@@ -119,6 +119,13 @@ class Order(models.Model):
     def is_located(self) -> bool:
         return self.delivery_lat is not None and self.delivery_lon is not None
 
+    @property
+    def carrier_link(self) -> str:
+        """The carrier's tracking page, when it is a web address: only http and https become links (an
+        integrator may send anything in `tracking_url`, and a javascript: link would run on our pages)."""
+        url = self.tracking_url.strip()
+        return url if url.lower().startswith(("http://", "https://")) else ""
+
 
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")

@@ -28,7 +28,7 @@ from django.db.models.functions import Cast, Coalesce, Round
 from inventory.models import StockLevel, atp_expression
 from omniportal.access import scope_to_stores, store_ids
 from omniportal.geo import haversine_km
-from omniportal.models import Location
+from omniportal.models import Location, LocationKind
 from omniportal.money import cents
 
 from .models import (
@@ -72,6 +72,25 @@ def pickups_to_prepare(*, store: Location) -> QuerySet[Order]:
         .select_related("customer")
         .order_by("placed_at")
     )
+
+
+# --- click and collect: where a customer may collect ------------------------------------------------------
+
+
+def is_pickup_store(location: Location | None) -> bool:
+    """May a customer collect an order at `location`? An active store that offers pickup (as pickup_stores)."""
+    return location is not None and location.active and location.offers_pickup and location.kind == LocationKind.STORE
+
+
+def pickup_stores(*, first: Location | None = None, near: tuple[float, float] | None = None) -> list[Location]:
+    """The stores where a customer may collect an order: `first` (the tablet's store) first when it is one, then
+    the nearest to `near` (the customer's home), else by name. One query."""
+    stores = list(Location.objects.filter(kind=LocationKind.STORE, active=True, offers_pickup=True).order_by("name"))
+    if near is not None:
+        stores.sort(key=lambda store: haversine_km(near[0], near[1], store.lat, store.lon))
+    if first is not None:
+        stores.sort(key=lambda store: store.pk != first.pk)  # stable: the rest keep their order
+    return stores
 
 
 # --- fulfilment plan ----------------------------------------------------------------------------------------
@@ -123,6 +142,9 @@ class PlanLine:
 @dataclass
 class FulfilmentPlan:
     lines: list[PlanLine]
+    # Whether the distances are to the delivery point itself (False: the address is not on the map, and they
+    # are to the selling store, which only ranks the locations).
+    located: bool = True
 
     @property
     def locations(self) -> list[Location]:
@@ -152,17 +174,26 @@ def _nearest_first(option: SourceOption) -> tuple[float, str]:
     return (option.distance_km or 0.0, option.location.code)
 
 
-def fulfilment_plan(*, requests: list[PlanRequest], origin: tuple[float, float] | None) -> FulfilmentPlan:
+def fulfilment_plan(
+    *, requests: list[PlanRequest], origin: tuple[float, float] | None, pickup_store: Location | None = None
+) -> FulfilmentPlan:
     """The fewest shipping locations that cover every line (each line from one location), then the shortest
     total distance from those locations to `origin` (the delivery address). Overridden lines keep their source,
     and lines their locations can serve join them.
 
-    Two queries: the ATP of each requested product at every active ship-to-home location holding some, then
-    those locations (and the overridden ones), each built once however many lines it holds.
+    A pickup order takes what `pickup_store` holds from its own shelf, whether or not it ships to homes: those
+    lines do not travel, and the others are planned to it as to a home. An override that cannot send to this delivery (a store that ships to no home, for a
+    home delivery) is not followed.
+
+    Two queries: the ATP of each requested product at every active location that may send it holding some,
+    then those locations (and the overridden ones), each built once however many lines it holds.
     """
     product_ids = {r.product_id for r in requests}
+    may_send = Q(location__ships_to_home=True)
+    if pickup_store is not None:
+        may_send |= Q(location_id=pickup_store.pk)
     rows = list(
-        StockLevel.objects.filter(product_id__in=product_ids, location__active=True, location__ships_to_home=True)
+        StockLevel.objects.filter(may_send, product_id__in=product_ids, location__active=True)
         .annotate(available=atp_expression())
         .filter(available__gt=0)
         .values_list("product_id", "location_id", "available")
@@ -176,7 +207,12 @@ def fulfilment_plan(*, requests: list[PlanRequest], origin: tuple[float, float] 
             stock[product_id].append(SourceOption(locations[location_id], available, distances[location_id]))
     for options in stock.values():
         options.sort(key=_nearest_first)
-    overrides = {pk: locations[pk] for pk in override_ids if pk in locations}
+    pickup_id = pickup_store.pk if pickup_store is not None else None
+    overrides = {
+        pk: locations[pk]
+        for pk in override_ids
+        if pk in locations and locations[pk].active and (locations[pk].ships_to_home or pk == pickup_id)
+    }
 
     lines: dict[int, PlanLine] = {}
     open_lines: list[PlanLine] = []
@@ -186,6 +222,9 @@ def fulfilment_plan(*, requests: list[PlanRequest], origin: tuple[float, float] 
         if request.source_id is not None and request.source_id in overrides:
             location = overrides[request.source_id]
             lines[request.key] = PlanLine(request, location, distances[location.pk], True, options)
+        elif shelf := next((o for o in options if o.location.pk == pickup_id), None):
+            # Already where the customer collects it: it does not travel.
+            lines[request.key] = PlanLine(request, shelf.location, shelf.distance_km, False, options)
         elif not options:
             most = min(held, key=lambda o: (-o.atp, *_nearest_first(o)), default=None)
             lines[request.key] = PlanLine(request, None, None, False, options, most_available=most)
@@ -310,14 +349,21 @@ def _bits(mask: int) -> Iterator[int]:
 # --- click and collect --------------------------------------------------------------------------------------
 
 
-def pickups_ready(*, store: Location, overdue_before: dt.datetime) -> list[Order]:
-    """Pickup orders at `store` waiting at the counter, oldest first; `ready_since` and `is_overdue` set on each."""
-    orders = list(
+def lines_with_products() -> Prefetch:
+    """An order's lines with their product and source, in order: what a list shows of each order (one query)."""
+    return Prefetch("lines", queryset=OrderLine.objects.select_related("product", "source").order_by("pk"))
+
+
+def pickups_ready(*, store: Location, overdue_before: dt.datetime, with_lines: bool = False) -> list[Order]:
+    """Pickup orders at `store` waiting at the counter, oldest first; `ready_since` and `is_overdue` set on each.
+    `with_lines`: their lines too (lines_with_products)."""
+    orders = (
         Order.objects.filter(pickup_store=store, delivery_method=DeliveryMethod.PICKUP, status=OrderStatus.READY)
         .select_related("customer")
         .annotate(ready_since=Max("history__occurred_at", filter=Q(history__to_status=OrderStatus.READY)))
         .order_by("ready_since", "pk")
     )
+    orders = list(orders.prefetch_related(lines_with_products()) if with_lines else orders)
     for order in orders:
         order.is_overdue = order.ready_since is not None and order.ready_since < overdue_before
     return orders
@@ -387,28 +433,51 @@ class OrderAccess:
     """What a person may do with one order they can see (orders_visible_to)."""
 
     moves: set[str]  # statuses they may move it to
-    ship_from: set[int] | None  # with `shipped`: the locations whose parcel they send; None: every line left
+    # The parcels they send, shipped or not, by the location that holds them (None: lines no location holds).
+    ship_from: set[int | None]
+
+
+def sends_parcel(stores: frozenset[int] | None, source_id: int | None, source_kind: str | None) -> bool:
+    """Does a person working for `stores` (None: head office) send the parcel of the lines held at this source?
+
+    Only the location that holds the goods knows they left: its own people mark its parcel shipped. Head office
+    speaks for the warehouses (their systems report through the API, head office by hand when one does not) and
+    for lines that no location of the portal holds (an online order's outside warehouse). Nobody else does:
+    a parcel marked shipped by another store would drop off the sending store's "To ship" list, unpicked.
+    """
+    if stores is None:
+        return source_id is None or source_kind == LocationKind.WAREHOUSE
+    return source_id is not None and source_id in stores
 
 
 def order_access(*, user: AbstractBaseUser, order: Order) -> OrderAccess:
-    """Head office and the stores that sold an order or hand it over make every move the order allows. A store
-    that only supplies a line (an endless-aisle order split across the network) may send its own parcel of a
-    home delivery, nothing else: cancelling or handing over is the selling or pickup store's call.
+    """Head office and the stores that sold an order or hand it over make every move the order allows, but
+    `shipped` only for the parcels they send (sends_parcel). A store that only supplies a line (an endless-aisle
+    order split across the network) may send its own parcel of a home delivery, nothing else: cancelling or
+    handing over is the selling or pickup store's call. A pickup order has no parcel to mark shipped: it is
+    handed over at the counter.
 
-    Whoever ships, ships the parcel of their own stores when they supply a line, else every line left (a selling
-    store recording what a warehouse sent).
+    One query: the order's lines and where they are held.
     """
     moves = allowed_moves(order)
     stores = store_ids(user)
-    if stores is None:
-        return OrderAccess(moves, None)
-    supplying = set(order.lines.filter(source_id__in=stores, shipped_quantity=0).values_list("source_id", flat=True))
-    ship_from = supplying or None
-    if order.selling_store_id in stores or order.pickup_store_id in stores:
-        return OrderAccess(moves, ship_from)
-    if supplying and order.delivery_method == DeliveryMethod.HOME:
-        return OrderAccess(moves & {OrderStatus.SHIPPED}, ship_from)
-    return OrderAccess(set(), None)
+    sends: set[int | None] = set()
+    waiting: set[int | None] = set()
+    if order.delivery_method == DeliveryMethod.HOME:
+        for source_id, kind, shipped, quantity in order.lines.values_list(
+            "source_id", "source__kind", "shipped_quantity", "quantity"
+        ):
+            if sends_parcel(stores, source_id, kind):
+                sends.add(source_id)
+                if shipped < quantity:
+                    waiting.add(source_id)
+    if not waiting:
+        moves.discard(OrderStatus.SHIPPED)
+    if stores is None or order.selling_store_id in stores or order.pickup_store_id in stores:
+        return OrderAccess(moves, sends)
+    if sends:
+        return OrderAccess(moves & {OrderStatus.SHIPPED}, sends)
+    return OrderAccess(set(), set())
 
 
 def orders_to_ship_from(*, store: Location) -> QuerySet[Order]:

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
 import segno
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,12 +18,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from clienteling.models import Customer
 from inventory.models import Product
-from omniportal.access import staff_required
+from omniportal.access import staff_required, store_required
 from omniportal.models import Location
 
 from . import basket_session, selectors
+from .estimates import order_estimate
 from .forms import AddressForm, BasketAddForm, BasketLineForm, PageForm, PlaceForm, TransitionForm
 from .models import DeliveryMethod, Order, OrderStatus
+from .parcels import ParcelState, order_parcels, parcels_estimate, plan_shipments, tracking_steps
 from .services.baskets import (
     basket_add,
     basket_checkout,
@@ -31,6 +37,7 @@ from .services.baskets import (
 from .services.errors import AddressInvalid, AlreadyInStatus, OrderError, OrderShort
 from .services.lifecycle import order_transition
 from .services.placing import DeliveryAddress, delivery_address_validate
+from .totals import basket_totals, order_totals
 from .transitions import allowed_moves
 
 SHIPMENTS_PER_PAGE = 50
@@ -43,24 +50,39 @@ def _order_for_user(request: HttpRequest, number: str) -> Order:
 
 
 def _customer_or_404(pk: object) -> Customer:
+    customer = _customer_or_none(pk)
+    if customer is None:
+        raise Http404("No such customer.")
+    return customer
+
+
+def _customer_or_none(pk: object) -> Customer | None:
     try:
         pk = int(pk)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise Http404("No such customer.") from None
+        return None
     if not 0 < pk < 2**63:
-        raise Http404("No such customer.")
-    return get_object_or_404(Customer, pk=pk, erased_at__isnull=True)
+        return None
+    return Customer.objects.filter(pk=pk, erased_at__isnull=True).first()
 
 
-def _store_or_404(request: HttpRequest) -> Location:
-    store = request.store or None
-    if not store:
-        raise Http404("This person works for no store.")
-    return store
+def _order_new_url(customer: Customer, delivery: dict[str, str] | None = None) -> str:
+    """The checkout of `customer`'s basket, keeping the delivery being chosen (`delivery`: AddressForm fields)."""
+    return f"{reverse('order-new')}?{urlencode({'customer': customer.pk, **(delivery or {})})}"
 
 
-def _order_new_url(customer: Customer) -> str:
-    return f"{reverse('order-new')}?customer={customer.pk}"
+def _gone(request: HttpRequest, message: str, target: str) -> HttpResponse:
+    """A form post about something that is no longer there (a customer, a product, a basket line): say so on a page
+    the person can go on from, never a bare 404."""
+    messages.error(request, message)
+    return redirect(target)
+
+
+def _no_store(request: HttpRequest, customer: Customer | None = None) -> HttpResponse:
+    """A write for a store from someone working for none (head office on the whole network): choose one first."""
+    messages.info(request, _("Choose the store to work for."))
+    back = _order_new_url(customer) if customer is not None else reverse("home")
+    return redirect(f"{reverse('choose-store')}?{urlencode({'next': back})}")
 
 
 def _address(form: AddressForm, customer: Customer) -> DeliveryAddress:
@@ -79,8 +101,12 @@ def _address(form: AddressForm, customer: Customer) -> DeliveryAddress:
 @require_POST
 @staff_required
 def basket_from_cart(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = _customer_or_404(pk)
-    store = _store_or_404(request)
+    customer = _customer_or_none(pk)
+    if customer is None:
+        return _gone(request, _("This customer is no longer in the portal."), reverse("customer-search"))
+    store = request.store or None
+    if store is None:
+        return _no_store(request, customer)
     try:
         basket_start_from_cart(customer=customer, store=store, actor=request.user)
     except OrderError as exc:
@@ -96,9 +122,17 @@ def basket_add_view(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("That could not be added to the basket."))
         return redirect("inventory-search")
-    customer = _customer_or_404(form.cleaned_data["customer"])
-    product = get_object_or_404(Product, sku=form.cleaned_data["sku"])
-    store = _store_or_404(request)
+    customer = _customer_or_none(form.cleaned_data["customer"])
+    if customer is None:
+        return _gone(request, _("This customer is no longer in the portal."), reverse("customer-search"))
+    sku = form.cleaned_data["sku"]
+    product = Product.objects.filter(sku=sku).first()
+    if product is None:
+        search = f"{reverse('inventory-search')}?{urlencode({'q': sku})}"
+        return _gone(request, _("%(sku)s is not in the catalogue any more.") % {"sku": sku}, search)
+    store = request.store or None
+    if store is None:
+        return _no_store(request, customer)
     try:
         basket = basket_open(customer=customer, store=store, actor=request.user)
         basket_add(basket=basket, product=product, quantity=form.cleaned_data["quantity"] or 1)
@@ -116,23 +150,66 @@ def basket_line_view(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("That change could not be made."))
         return redirect("inventory-search")
-    customer = _customer_or_404(form.cleaned_data["customer"])
-    basket = selectors.open_basket(customer=customer, store=_store_or_404(request))
+    customer = _customer_or_none(form.cleaned_data["customer"])
+    if customer is None:
+        return _gone(request, _("This customer is no longer in the portal."), reverse("customer-search"))
+    delivery = AddressForm(request.POST).query()  # the delivery being chosen stays chosen
+    back = _order_new_url(customer, delivery)
+    store = request.store or None
+    if store is None:
+        return _no_store(request, customer)
+    basket = selectors.open_basket(customer=customer, store=store)
     if basket is None:
-        raise Http404("No open basket.")
+        return _gone(request, _("This basket is no longer open."), back)
     source_id = form.cleaned_data["source"]
     source: Location | None | bool = False
     if source_id is not None:
         source = None
         if source_id:
-            source = get_object_or_404(Location, pk=source_id, active=True, ships_to_home=True)
+            source = (
+                Location.objects.filter(pk=source_id, active=True)
+                .filter(Q(ships_to_home=True) | Q(offers_pickup=True))
+                .first()
+            )
+            if source is None:
+                return _gone(request, _("That location cannot send this line; choose another."), back)
     try:
         basket_line_update(
             basket=basket, line_id=form.cleaned_data["line"], quantity=form.cleaned_data["quantity"], source=source
         )
     except OrderError as exc:
         messages.error(request, str(exc))
-    return redirect(_order_new_url(customer))
+    return redirect(back)
+
+
+@dataclass
+class _Delivery:
+    """The delivery being chosen at the checkout, as far as it is valid."""
+
+    method: str = DeliveryMethod.HOME
+    pickup_store: Location | None = None
+    address: DeliveryAddress | None = None
+    errors: dict[str, str] = field(default_factory=dict)  # field name → message
+
+
+def _delivery(form: AddressForm, customer: Customer, stores: list[Location]) -> _Delivery:
+    """What the (bound) form asks for; the pickup store must be one of `stores` (selectors.pickup_stores)."""
+    if not form.is_valid():
+        return _Delivery(errors={name: " ".join(errors) for name, errors in form.errors.items()})
+    if form.is_pickup:
+        pk = form.cleaned_data["pickup_store"]
+        store = next((store for store in stores if store.pk == pk), None)
+        errors = {} if store is not None else {"pickup_store": _("Choose a store that offers pickup.")}
+        return _Delivery(DeliveryMethod.PICKUP, store, form.address(), errors)
+    address = _address(form, customer)
+    try:
+        return _Delivery(DeliveryMethod.HOME, None, delivery_address_validate(address))
+    except AddressInvalid as exc:
+        return _Delivery(DeliveryMethod.HOME, None, address, exc.errors)
+
+
+def _home(customer: Customer) -> tuple[float, float] | None:
+    return (customer.lat, customer.lon) if customer.lat is not None and customer.lon is not None else None
 
 
 def _checkout_context(
@@ -140,34 +217,45 @@ def _checkout_context(
 ) -> dict:
     basket = selectors.open_basket(customer=customer, store=store)
     lines = list(basket.lines.select_related("product", "source").order_by("pk")) if basket else []
+    stores = selectors.pickup_stores(first=store, near=_home(customer)) if lines else []
+    delivery = _delivery(form, customer, stores)
     plan = None
-    address_errors: dict[str, str] = {}
-    if lines and form.is_valid():
-        address = _address(form, customer)
-        try:
-            address = delivery_address_validate(address)
-        except AddressInvalid as exc:
-            address_errors = exc.errors
-        plan = basket_plan(basket=basket, address=address, lines=lines)
+    if lines and delivery.address is not None and "pickup_store" not in delivery.errors:
+        plan = basket_plan(basket=basket, address=delivery.address, lines=lines, pickup_store=delivery.pickup_store)
+    shipments = plan_shipments(plan, pickup_store=delivery.pickup_store) if plan else []
+    totals = basket_totals(lines)
+    planned = {line.request.key: line for line in plan.lines} if plan else {}
+    rows = [(line, planned.get(line.pk), totals.lines[line.pk]) for line in lines] if totals else []
     return {
         "customer": customer,
         "store": store,
         "basket": basket,
         "lines": lines,
         "plan": plan,
+        "rows": rows,  # (basket line, its line of the plan or None, its amount)
+        "shipments": shipments,
+        "expected": order_estimate(shipment.estimate for shipment in shipments if shipment.estimate),
+        "totals": totals,
         "form": form,
+        "delivery": delivery,
+        "delivery_query": form.query(),
+        "pickup_stores": stores,
         "place_form": place_form,
-        "address_errors": address_errors,
+        "address_errors": delivery.errors,
+        "can_place": bool(plan) and not plan.short_lines and not delivery.errors,
     }
 
 
 @require_GET
 @staff_required
+@store_required
 def order_new(request: HttpRequest) -> HttpResponse:
     customer = _customer_or_404(request.GET.get("customer"))
-    store = _store_or_404(request)
+    store = request.store
     basket_session.remember(request, customer)
-    form = AddressForm(request.GET if "line1" in request.GET else AddressForm.initial_for(customer))
+    form = AddressForm(
+        request.GET if "delivery" in request.GET or "line1" in request.GET else AddressForm.initial_for(customer)
+    )
     context = _checkout_context(request, customer, store, form, place_form=None)
     return render(request, "orders/order_new.html", context)
 
@@ -175,23 +263,32 @@ def order_new(request: HttpRequest) -> HttpResponse:
 @require_POST
 @staff_required
 def basket_place(request: HttpRequest) -> HttpResponse:
-    customer = _customer_or_404(request.POST.get("customer"))
-    store = _store_or_404(request)
+    customer = _customer_or_none(request.POST.get("customer"))
+    if customer is None:
+        return _gone(request, _("This customer is no longer in the portal."), reverse("customer-search"))
+    store = request.store or None
+    if store is None:
+        return _no_store(request, customer)
     form = PlaceForm(request.POST)
     basket = selectors.open_basket(customer=customer, store=store)
     error = ""
     short = None
+    delivery = _delivery(form, customer, selectors.pickup_stores(first=store, near=_home(customer)))
     if basket is None:
         error = _("There is no open basket for this customer.")
+    elif delivery.errors:
+        error = _("Check the delivery: %(problems)s") % {"problems": " ".join(delivery.errors.values())}
     elif not form.is_valid():
-        error = _("Check the address and the till receipt.")
+        error = _("Check the delivery and the till receipt.")
     else:
         try:
             order = basket_checkout(
                 basket=basket,
-                address=_address(form, customer),
+                address=delivery.address,
                 till_receipt=form.cleaned_data["till_receipt"],
                 actor=request.user,
+                delivery_method=delivery.method,
+                pickup_store=delivery.pickup_store,
             )
         except OrderShort as exc:
             error, short = str(exc), exc.short
@@ -221,17 +318,32 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     order = _order_for_user(request, number)
     tracking_url = _tracking_url(request, order)
     lines = list(order.lines.select_related("product", "source").order_by("pk"))
-    moves = selectors.order_access(user=request.user, order=order).moves
+    history = list(order.history.select_related("actor"))
+    access = selectors.order_access(user=request.user, order=order)
+    parcels = order_parcels(order=order, lines=lines, history=history, ship_from=access.ship_from)
+    totals = order_totals(order, lines)
     return render(
         request,
         "orders/order_detail.html",
         {
             "order": order,
-            "lines": lines,
-            "history": list(order.history.select_related("actor")),
-            "moves": [(status, label) for status, label in OrderStatus.choices if status in moves],
-            "can_return": OrderStatus.RETURNED in moves,
-            "can_ship": OrderStatus.SHIPPED in moves,
+            "rows": [(line, totals.lines[line.pk]) for line in lines],
+            "totals": totals,
+            "has_discount": any(line.discount for line in lines),
+            "has_returns": any(line.returned_quantity for line in lines),
+            "parcels": parcels,
+            "expected": parcels_estimate(parcels),
+            "history": history,
+            # Shipped is offered per parcel (the parcels the person sends), the other moves as buttons.
+            "moves": [
+                status
+                for status, _label in OrderStatus.choices
+                if status in access.moves
+                and status != OrderStatus.SHIPPED
+                # Once a parcel has left the order cannot be cancelled (order_transition says so): not offered.
+                and not (status == OrderStatus.CANCELLED and any(line.shipped_quantity for line in lines))
+            ],
+            "can_return": OrderStatus.RETURNED in access.moves,
             "tracking_url": tracking_url,
             "tracking_qr": qr_svg(tracking_url),
         },
@@ -251,7 +363,13 @@ def order_move(request: HttpRequest, number: str) -> HttpResponse:
                 messages.error(request, f"{form.fields[name].label}: {' '.join(errors)}")
         return redirect("order-detail", number=order.number)
     access = selectors.order_access(user=request.user, order=order)
-    if form.cleaned_data["to_status"] in allowed_moves(order) - access.moves:  # a move the service would say why
+    to_status = form.cleaned_data["to_status"]
+    ship_from = form.ship_from(access.ship_from) if to_status == OrderStatus.SHIPPED else None
+    if to_status == OrderStatus.SHIPPED and not ship_from and to_status in allowed_moves(order):
+        messages.error(request, _("This parcel is not yours to send: the location that holds it marks it shipped."))
+        return redirect("order-detail", number=order.number)
+    if to_status != OrderStatus.SHIPPED and to_status in allowed_moves(order) - access.moves:
+        # A move the order allows but this person may not make; one it does not allow, the service says why.
         messages.error(request, _("This move is not yours to make on this order."))
         return redirect("order-detail", number=order.number)
     lines = None
@@ -269,7 +387,7 @@ def order_move(request: HttpRequest, number: str) -> HttpResponse:
             actor=request.user,
             lines=lines or None,
             tracking=form.tracking(),
-            ship_from=access.ship_from if form.cleaned_data["to_status"] == OrderStatus.SHIPPED else None,
+            ship_from=ship_from,
         )
     except AlreadyInStatus as exc:  # a double tap, or a colleague made the same move first
         messages.info(request, str(exc))
@@ -286,9 +404,10 @@ def order_move(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_GET
 def track(request: HttpRequest, token: str) -> HttpResponse:
-    """Public: status and timeline only, nothing personal."""
+    """Public, for the customer: the brand, the order number, the items, the steps, the carrier's link and the
+    expected delivery. Nothing personal: no name, address or email is even read from the database."""
     order = get_object_or_404(
-        Order.objects.only(
+        Order.objects.select_related("pickup_store").only(
             "number",
             "status",
             "delivery_method",
@@ -297,11 +416,52 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
             "tracking_url",
             "placed_at",
             "tracking_token",
+            "delivery_lat",  # for the estimate's distance only; never shown
+            "delivery_lon",
+            "pickup_store__name",
+            "pickup_store__address_line1",
+            "pickup_store__postal_code",
+            "pickup_store__city",
         ),
         tracking_token=token,
     )
-    history = list(order.history.only("to_status", "occurred_at").order_by("occurred_at", "pk"))
-    response = render(request, "orders/track.html", {"order": order, "history": history})
+    lines = list(
+        order.lines.select_related("product", "source")
+        .only(
+            "order_id",
+            "sku",
+            "quantity",
+            "shipped_quantity",
+            "source_id",
+            "product__name",
+            "product__image_url",
+            "source__kind",
+            "source__lat",
+            "source__lon",
+        )
+        .order_by("pk")
+    )
+    history = list(
+        order.history.only("order_id", "from_status", "to_status", "occurred_at", "lines", "note").order_by(
+            "occurred_at", "pk"
+        )
+    )
+    parcels = order_parcels(order=order, lines=lines, history=history, ship_from=set())
+    steps = tracking_steps(order, history)
+    response = render(
+        request,
+        "orders/track.html",
+        {
+            "order": order,
+            "lines": lines,
+            "steps": steps,
+            "current": next((step for step in reversed(steps) if step.current), steps[-1]),
+            "expected": parcels_estimate(parcels),
+            "parcels_sent": sum(parcel.state == ParcelState.SHIPPED for parcel in parcels),
+            "parcels": len(parcels),
+            "brand_name": settings.BRAND_NAME,
+        },
+    )
     response["X-Robots-Tag"] = "noindex"
     response["Referrer-Policy"] = "no-referrer"
     return response
@@ -309,18 +469,21 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_GET
 @staff_required
+@store_required
 def pickup_queue(request: HttpRequest) -> HttpResponse:
-    store = _store_or_404(request)
+    store = request.store
     now = timezone.now()
     ready = selectors.pickups_ready(
-        store=store, overdue_before=now - timezone.timedelta(days=settings.PICKUP_HOLD_DAYS)
+        store=store, overdue_before=now - timezone.timedelta(days=settings.PICKUP_HOLD_DAYS), with_lines=True
     )
     return render(
         request,
         "orders/pickups.html",
         {
             "store": store,
-            "to_prepare": list(selectors.pickups_to_prepare(store=store)),
+            "to_prepare": list(
+                selectors.pickups_to_prepare(store=store).prefetch_related(selectors.lines_with_products())
+            ),
             "ready": ready,
             "collected": list(selectors.pickups_collected(store=store, since=now - timezone.timedelta(days=7))),
             "hold_days": settings.PICKUP_HOLD_DAYS,
@@ -331,9 +494,10 @@ def pickup_queue(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @staff_required
+@store_required
 def shipments(request: HttpRequest) -> HttpResponse:
     """This store's "to ship" list: placed orders with lines sourced here, oldest first."""
-    store = _store_or_404(request)
+    store = request.store
     form = PageForm(request.GET)
     number = (form.cleaned_data["page"] if form.is_valid() else None) or 1
     page = Paginator(selectors.orders_to_ship_from(store=store), SHIPMENTS_PER_PAGE).get_page(number)

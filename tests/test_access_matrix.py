@@ -452,7 +452,7 @@ def test_a_basket_line_id_of_another_store_changes_nothing(world, store_roma):
     line = basket_add(basket=basket, product=world["product"], quantity=2)
     client = _client(world["people"]["associate_milano"])
     response = client.post("/orders/basket/line/", {"customer": customer.pk, "line": line.pk, "quantity": 0})
-    assert response.status_code == 404
+    assert response.status_code == 302  # "This basket is no longer open." on Milano's checkout, not a bare 404
     assert BasketLine.objects.get(pk=line.pk).quantity == 2
     response = client.post("/orders/basket/place/", {"customer": customer.pk, "till_receipt": "T-1"})
     assert response.status_code == 400

@@ -12,7 +12,7 @@ from inventory.services import ShortLine
 from omniportal.models import Location
 
 from ..models import Basket, BasketLine, BasketStatus, DeliveryMethod, Order, OrderChannel
-from ..selectors import FulfilmentPlan, PlanRequest, fulfilment_plan, open_basket
+from ..selectors import FulfilmentPlan, PlanRequest, fulfilment_plan, is_pickup_store, open_basket
 from .errors import BasketError, OrderError, OrderShort
 from .placing import DeliveryAddress, PlacedLine, delivery_address_validate, order_place
 
@@ -121,8 +121,14 @@ def basket_checkout(
     address: DeliveryAddress,
     till_receipt: str,
     actor: AbstractBaseUser,
+    delivery_method: str = DeliveryMethod.HOME,
+    pickup_store: Location | None = None,
 ) -> Order:
-    """Place the endless-aisle order for an open basket, delivered home along the proposed plan (with overrides)."""
+    """Place the endless-aisle order for an open basket along the proposed plan (with overrides): delivered to
+    `address`, or collected at `pickup_store` (click and collect; `address` then only names the customer).
+
+    The order goes through order_place, as the API's orders do: the same reservation, location and emails.
+    """
     basket = Basket.objects.select_for_update().select_related("customer", "store").get(pk=basket.pk)
     if basket.status != BasketStatus.OPEN:
         raise BasketError(_("This basket was already ordered."))
@@ -131,11 +137,25 @@ def basket_checkout(
         raise OrderError(_("Enter the till receipt reference of the payment."))
     if len(till_receipt) > 64:
         raise OrderError(_("The till receipt reference is at most 64 characters."))
-    address = delivery_address_validate(address)
+    if delivery_method == DeliveryMethod.PICKUP:
+        if not is_pickup_store(pickup_store):
+            raise OrderError(_("Choose a store that offers pickup."))
+        address = DeliveryAddress(name=address.name.strip()[:200])  # the customer collects: no street is kept
+    elif delivery_method == DeliveryMethod.HOME:
+        pickup_store = None
+        address = delivery_address_validate(address)
+    else:
+        raise OrderError(_("Choose home delivery or pickup in store."))
     basket_lines = list(basket.lines.select_related("product").order_by("pk"))
     if not basket_lines:
         raise BasketError(_("The basket is empty."))
-    plan = basket_plan(basket=basket, address=address, lines=basket_lines)
+    currencies = sorted({line.product.currency for line in basket_lines})
+    if len(currencies) > 1:
+        raise BasketError(
+            _("The basket holds prices in %(currencies)s: place one order per currency.")
+            % {"currencies": ", ".join(currencies)}
+        )
+    plan = basket_plan(basket=basket, address=address, lines=basket_lines, pickup_store=pickup_store)
     if plan.short_lines:
         # A line ships from one location, so what is still possible is the most that one location holds.
         short, reasons = [], []
@@ -159,8 +179,9 @@ def basket_checkout(
         selling_store=basket.store,
         actor=actor,
         address=address,
-        delivery_method=DeliveryMethod.HOME,
-        currency=basket_lines[0].product.currency,
+        delivery_method=delivery_method,
+        pickup_store=pickup_store,
+        currency=currencies[0],
         till_receipt=till_receipt,
         lines=[
             PlacedLine(
@@ -179,15 +200,30 @@ def basket_checkout(
     return order
 
 
-def basket_plan(*, basket: Basket, address: DeliveryAddress, lines: list[BasketLine] | None = None) -> FulfilmentPlan:
-    """The proposed fulfilment plan for a basket delivered to `address` (distances from its resolved location)."""
+def basket_plan(
+    *,
+    basket: Basket,
+    address: DeliveryAddress,
+    lines: list[BasketLine] | None = None,
+    pickup_store: Location | None = None,
+) -> FulfilmentPlan:
+    """The proposed fulfilment plan for a basket delivered to `address`, or collected at `pickup_store`: the
+    distances are to where the parcels go (the address's resolved location, the pickup store)."""
     if lines is None:
         lines = list(basket.lines.select_related("product").order_by("pk"))
-    resolved = address.location()
-    origin = (resolved.lat, resolved.lon) if resolved.is_located else (basket.store.lat, basket.store.lon)
-    return fulfilment_plan(
+    if pickup_store is not None:
+        origin, located = (pickup_store.lat, pickup_store.lon), True
+    else:
+        resolved = address.location()
+        located = resolved.is_located
+        # An address off the map still gets a plan: the locations nearest the selling store first.
+        origin = (resolved.lat, resolved.lon) if located else (basket.store.lat, basket.store.lon)
+    plan = fulfilment_plan(
         requests=[
             PlanRequest(line.pk, line.product_id, line.product.sku, line.quantity, line.source_id) for line in lines
         ],
         origin=origin,  # type: ignore[arg-type]
+        pickup_store=pickup_store,
     )
+    plan.located = located
+    return plan

@@ -84,13 +84,14 @@ def order_transition(
     lines: list[dict] | None = None,
     tracking: dict | None = None,
     note: str = "",
-    ship_from: Collection[int] | None = None,
+    ship_from: Collection[int | None] | None = None,
     reference: str = "",
 ) -> OrderStatusChange:
     """Move `order` to `to_status` with its stock effects; IllegalTransition when the move is not allowed.
 
-    `shipped` with `ship_from` (location ids) ships only the lines sourced there that have not shipped yet: a
-    store sends its own parcel of an order split across the network. The order becomes `shipped` with its last
+    `shipped` with `ship_from` (location ids; None for lines without a source) ships only the lines sourced there
+    that have not shipped yet: a store sends its own parcel of a home delivery split across the network (who may
+    is orders.selectors.order_access's rule). The order becomes `shipped` with its last
     parcel; until then it stays `placed`, and the parcel is a history entry of its own (placed → placed, with
     its lines). Without `ship_from` every line not yet shipped ships.
 
@@ -108,7 +109,12 @@ def order_transition(
     reference = reference.strip()[:100]
     if reference and order.history.filter(reference=reference).exists():
         raise AlreadyInStatus(_("This move was already recorded; nothing changed."))
-    if to_status == S.SHIPPED and ship_from is not None and order.status == S.PLACED:
+    if (
+        to_status == S.SHIPPED
+        and ship_from is not None
+        and order.status == S.PLACED
+        and S.SHIPPED in allowed_moves(order)
+    ):
         return _ship_parcel(order, set(ship_from), occurred_at, actor, actor_label, tracking, note)
     if _is_repeat(order, to_status, lines):
         raise AlreadyInStatus(
@@ -192,7 +198,7 @@ def _set_tracking(order: Order, tracking: dict) -> list[str]:
 
 def _ship_parcel(
     order: Order,
-    ship_from: set[int],
+    ship_from: set[int | None],
     occurred_at: dt.datetime,
     actor: AbstractBaseUser | None,
     actor_label: str,
@@ -220,7 +226,8 @@ def _ship_parcel(
         occurred_at=occurred_at,
         actor=actor,
         actor_label=actor_label,
-        lines=[{"sku": line.sku, "quantity": line.quantity} for line in parcel],
+        # The source says whose parcel this was: the order page shows each parcel's state from it.
+        lines=[{"sku": line.sku, "quantity": line.quantity, "source": line.source_id} for line in parcel],
         note=str(parcel_note),
     )
 

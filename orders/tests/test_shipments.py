@@ -282,7 +282,8 @@ def test_a_store_that_only_supplies_a_line_cannot_cancel_the_order(client, assoc
     order = _endless_aisle(store_milano, store_roma)
     client.force_login(associate_roma)
     detail = client.get(reverse("order-detail", args=[order.number]))
-    assert [status for status, _label in detail.context["moves"]] == ["shipped"]
+    assert detail.context["moves"] == []  # shipping is offered on its parcel, nothing else
+    assert [parcel.location for parcel in detail.context["parcels"] if parcel.sendable] == [store_roma]
     response = client.post(reverse("order-move", args=[order.number]), {"to_status": "cancelled"}, follow=True)
     assert ("error", "This move is not yours to make on this order.") in _messages(response)
     order.refresh_from_db()
@@ -292,7 +293,9 @@ def test_a_store_that_only_supplies_a_line_cannot_cancel_the_order(client, assoc
 def test_a_store_supplying_a_pickup_order_elsewhere_makes_no_move(client, associate_roma, store_milano, store_roma):
     order = _pickup(at=store_milano, source=store_roma)
     client.force_login(associate_roma)
-    assert client.get(reverse("order-detail", args=[order.number])).context["moves"] == []
+    detail = client.get(reverse("order-detail", args=[order.number]))
+    assert detail.context["moves"] == []
+    assert not any(parcel.sendable for parcel in detail.context["parcels"])
     client.post(reverse("order-move", args=[order.number]), {"to_status": "ready"})
     order.refresh_from_db()
     assert order.status == OrderStatus.PLACED  # "ready for pickup" is Milano's to say, once the parcel arrives
