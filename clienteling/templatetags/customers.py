@@ -11,7 +11,7 @@ from clienteling.models import Customer
 
 register = template.Library()
 
-# Avatars take one of a few tones (static/css/portal-clients.css) by id, so neighbours in a list differ and a
+# Avatars take one of a few tones (static/css/portal.css) by id, so neighbours in a list differ and a
 # customer looks the same on every page.
 AVATAR_TONES = 6
 

@@ -69,11 +69,11 @@ def test_inline_style_blocks_carry_the_nonce(client, manager_milano):
 
 @pytest.mark.parametrize("url_name", ["insights", "commissions", "commissions-network"])
 def test_pages_take_their_styles_from_our_stylesheets(client, head_office, store_milano, url_name):
-    """Issue 15 moved the commission and insight pages' style blocks into static/css/portal-reviews.css."""
+    """Issue 15 moved the commission and insight pages' style blocks into static/css/portal.css."""
     client.force_login(head_office)
     body = client.get(reverse(url_name)).content.decode()
     assert "<style" not in body
-    assert 'href="/static/css/portal-reviews.css"' in body
+    assert 'href="/static/css/portal.css"' in body
 
 
 def test_no_template_has_an_inline_script_or_event_handler():

@@ -176,7 +176,7 @@ def test_the_tracking_page_has_the_brand_the_items_the_steps_and_the_expected_de
     body = client.get(reverse("track", args=[order.tracking_token])).content.decode()
     assert "Aurelia" in body and "brand-logo.svg" in body
     assert order.number in body and "Coat 1" in body
-    assert 'data-testid="track-expected"' in body and 'data-testid="thumb-placeholder"' in body
+    assert 'data-testid="track-expected"' in body and 'data-testid="thumb-none"' in body
     assert [step.label for step in tracking_steps(order, list(order.history.all()))] == [
         "Order placed",
         "On its way",

@@ -70,7 +70,8 @@ def test_orders_from_every_channel_are_listed(client, associate_milano, giulia_o
     assert "OP-0000042" in body and "POS-42" in body
 
 
-def test_recently_viewed_products_show_name_image_price_and_device(client, associate_milano, giulia_online):
+def test_recently_viewed_products_show_name_image_price_and_device(client, associate_milano, giulia_online, settings):
+    settings.PRODUCT_IMAGE_ORIGINS = ["https://img.example"]  # the catalogue's image host, allowed by the policy
     client.force_login(associate_milano)
     body = client.get(url(giulia_online)).content.decode()
     assert body.count('data-testid="event"') == 3

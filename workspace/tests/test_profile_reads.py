@@ -88,7 +88,10 @@ def test_store_visits_stay_hidden_without_consent(client, associate_milano, brun
     assert 'id="visits"' not in body and "Roma Corso" not in body
 
 
-def test_products_are_shown_with_their_picture_and_a_placeholder_without_one(client, associate_milano, giulia_online):
+def test_products_are_shown_with_their_picture_and_a_placeholder_without_one(
+    client, associate_milano, giulia_online, settings
+):
+    settings.PRODUCT_IMAGE_ORIGINS = ["https://img.example"]  # the catalogue's image host, allowed by the policy
     body = _profile(client, associate_milano, giulia_online)
     cart = body.split('id="cart"')[1].split("</section>")[0]
     # The jacket has a picture; the line whose SKU is not in the catalogue yet gets the neutral placeholder.
@@ -157,3 +160,11 @@ def test_head_office_on_the_whole_network_sees_the_network_but_no_here_column(cl
     assert 'data-label="Network"' in cart and "At this store" not in cart and 'data-testid="atp-here"' not in cart
     wishlist = body.split('id="wishlist"')[1].split("</section>")[0]
     assert 'data-label="Network"' in wishlist and 'data-label="At ' not in wishlist
+
+
+def test_a_picture_from_a_host_the_policy_does_not_allow_shows_the_placeholder(client, associate_milano, giulia_online):
+    # giacca's picture is on https://img.example, which PRODUCT_IMAGE_ORIGINS does not name here: the browser would
+    # refuse it (a broken picture and a console error), so the page draws the placeholder.
+    body = _profile(client, associate_milano, giulia_online)
+    assert "img.example" not in body
+    assert 'data-testid="thumb-none"' in body.split('id="cart"')[1].split("</section>")[0]
