@@ -18,13 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from playwright.sync_api import Page, sync_playwright
 
-from clienteling.models import Customer
+from clienteling.models import CartStatus, Customer
 from demo.seed import DEMO_PASSWORD
 from inventory.models import Product
-from orders.models import DeliveryMethod, Order
+from orders.models import OrderChannel
+from orders.selectors import orders_visible_to
 
 CHROMIUM = "/usr/bin/chromium"
 SIZES = ((768, 1024), (1024, 768))
@@ -61,11 +63,20 @@ class DemoKeys:
 
 
 def _demo_keys() -> DemoKeys:
-    customer = Customer.objects.filter(consent_clienteling=True, erased_at=None, carts__isnull=False).first()
+    """A customer whose profile shows everything (an active cart, orders, consent) and an order the associate may
+    open (sold, handed over or shipped by their store), so that no page of the set is empty or a 404."""
+    associate = get_user_model().objects.get(username=PEOPLE[0][1])
+    customers = Customer.objects.filter(consent_clienteling=True, erased_at=None)
+    customer = (
+        customers.filter(carts__status=CartStatus.ACTIVE, orders__isnull=False, wishlist__isnull=False).first()
+        or customers.filter(carts__status=CartStatus.ACTIVE).first()
+        or customers.first()
+    )
     product = Product.objects.filter(active=True, stock_levels__on_hand__gt=0).order_by("sku").first()
+    visible = orders_visible_to(user=associate)
     order = (
-        Order.objects.filter(selling_store__code="MI01").order_by("-placed_at").first()
-        or Order.objects.filter(delivery_method=DeliveryMethod.HOME).order_by("-placed_at").first()
+        visible.filter(channel=OrderChannel.ENDLESS_AISLE).order_by("-placed_at").first()
+        or visible.order_by("-placed_at").first()
     )
     if customer is None or product is None or order is None:
         raise CommandError("No demo data: run `make run` once (it loads the demo into an empty database).")
