@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from omniportal.text import initials
+
 
 class LoyaltyTier(models.TextChoices):
     NONE = "", _("None")
@@ -66,8 +68,7 @@ class Customer(models.Model):
     @property
     def initials(self) -> str:
         """The letters of the customer's avatar: "Giulia Verdi" → "GV", "Nicola D'Angelo" → "ND"."""
-        letters = [next((ch for ch in name if ch.isalpha()), "") for name in (self.first_name, self.last_name)]
-        return "".join(letters).upper() or "?"
+        return initials(self.first_name, self.last_name)
 
 
 class Channel(models.TextChoices):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .access import user_role
 from .models import Role
+from .text import initials
 
 
 @dataclass(frozen=True)
@@ -37,14 +38,6 @@ NAVIGATION = (
 )
 
 
-def initials(name: str) -> str:
-    """Up to two capital letters for an avatar: "Anna Colombo" → "AC", "helena_hq" → "HE"."""
-    words = [word for word in name.replace("_", " ").split() if word[:1].isalpha()]
-    if len(words) >= 2:
-        return (words[0][0] + words[-1][0]).upper()
-    return (words[0][:2] if words else "?").upper()
-
-
 def portal(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     role = user_role(user) if user is not None else None
@@ -67,8 +60,15 @@ def portal(request: HttpRequest) -> dict[str, object]:
         "nav_items": primary,
         "nav_more": more,
         "nav_more_current": any(item["current"] for item in more),
-        "person_initials": initials(user.get_full_name() or user.get_username()) if role is not None else "",
+        "person_initials": _person_initials(user) if role is not None else "",
     }
+
+
+def _person_initials(user) -> str:
+    """The signed-in person's avatar letters: from their name, else from their username ("helena_hq" → "HH")."""
+    if user.first_name or user.last_name:
+        return initials(user.first_name, user.last_name)
+    return initials(*user.get_username().replace(".", "_").split("_"))
 
 
 def _unprefixed_path(request: HttpRequest) -> str:

@@ -44,3 +44,10 @@ def to_e164(phone: str, country: str = "IT") -> str:
     if not phonenumbers.is_valid_number(parsed):
         raise ValueError(f"'{phone}' is not a valid phone number.")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def initials(*names: str) -> str:
+    """The first letter of each of up to two names, for an avatar: ("Giulia", "Verdi") → "GV", ("Élodie",
+    "de Jong") → "ÉD", ("", "Neri") → "N"; "?" when no name has a letter (an erased customer)."""
+    letters = [next((ch for ch in name if ch.isalpha()), "") for name in names[:2]]
+    return "".join(letters).upper() or "?"

@@ -18,10 +18,11 @@ AVATAR_TONES = 6
 
 @register.simple_tag
 def avatar(customer: Customer, size: str = "") -> SafeString:
-    """`{% avatar customer %}`, `{% avatar customer "large" %}`: decorative, the name is always beside it."""
+    """`{% avatar customer %}`, `{% avatar customer "large" %}` or `"small"`: decorative, the name is always beside
+    it."""
     classes = f"initials avatar-tone-{(customer.pk or 0) % AVATAR_TONES}"
-    if size == "large":
-        classes += " initials-large"
+    if size in ("large", "small"):
+        classes += f" initials-{size}"
     return format_html('<span class="{}" aria-hidden="true">{}</span>', classes, customer.initials)
 
 
