@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from inventory.nearest import nearest_store
 from inventory.selectors import category_names
@@ -17,8 +19,9 @@ from omniportal.models import Location
 
 from . import selectors
 from .forms import NoteForm, TaskForm
-from .models import ALWAYS_SHOWN, CONSENTED_SECTIONS, Customer
+from .models import ALWAYS_SHOWN, CONSENTED_SECTIONS, Customer, FollowUpTask
 from .preferences import category_codes, preference_rows, size_rows
+from .services import ClientelingError, followup_task_complete
 
 
 def shown_sections(customer: Customer) -> list[str]:
@@ -67,3 +70,13 @@ def nearest_store_of(customer: Customer) -> tuple[Location, float | None] | None
     if customer.lat is None or customer.lon is None:
         return None
     return nearest_store(customer.lat, customer.lon)
+
+
+def task_done(request: HttpRequest, task: FollowUpTask) -> None:
+    """Mark a task done for the person (once: a second tap says it already is), and say so in a toast."""
+    try:
+        followup_task_complete(task=task, user=request.user)
+    except ClientelingError as exc:
+        messages.info(request, str(exc))
+    else:
+        messages.success(request, _("Task completed."))

@@ -17,7 +17,6 @@ from .forms import AccessLogForm, CustomerSearchForm, EventsCursorForm, NoteForm
 from .models import AccessVia, Customer, FollowUpTask, ProfileSection
 from .services import (
     ClientelingError,
-    followup_task_complete,
     followup_task_create,
     note_create,
     profile_access_record,
@@ -146,12 +145,7 @@ def task_add(request: HttpRequest, pk: int) -> HttpResponse:
 def task_complete(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
     customer = _consented_customer_or_404(pk)
     task = get_object_or_404(scope_to_stores(FollowUpTask.objects.all(), request.user), pk=task_pk, customer=customer)
-    try:
-        followup_task_complete(task=task, user=request.user)
-    except ClientelingError as exc:
-        messages.info(request, str(exc))
-    else:
-        messages.success(request, _("Task completed."))
+    profile.task_done(request, task)
     return _tasks_response(request, customer)
 
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from clienteling import profile
@@ -20,7 +18,7 @@ from clienteling.selectors import (
     profile_lines,
     tasks_for_person,
 )
-from clienteling.services import ClientelingError, followup_task_complete, profile_access_record
+from clienteling.services import profile_access_record
 from omniportal.access import scope_to_stores, staff_required
 from omniportal.middleware import access_store
 from omniportal.models import Location
@@ -60,12 +58,7 @@ def home_task_done(request: HttpRequest, task_pk: int) -> HttpResponse:
     store = request.store or None
     tasks = FollowUpTask.objects.filter(customer__consent_clienteling=True, customer__erased_at__isnull=True)
     task = get_object_or_404(scope_to_stores(tasks, request.user), pk=task_pk)
-    try:
-        followup_task_complete(task=task, user=request.user)
-    except ClientelingError as exc:
-        messages.info(request, str(exc))
-    else:
-        messages.success(request, _("Task completed."))
+    profile.task_done(request, task)
     if request.htmx:
         context = {"store": store, "tasks": _my_tasks(request, store), "today": timezone.localdate()}
         return render(request, "workspace/home.html#my-tasks", context)
