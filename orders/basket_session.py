@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 
 from clienteling.models import Customer
 
-from .models import BasketStatus
+from .models import BasketLine, BasketStatus
 
 SESSION_KEY = "orders_basket_customer"
 
@@ -36,11 +37,20 @@ def basket_in_progress(request: HttpRequest) -> BasketInProgress | None:
     if not isinstance(pk, int):
         return None
     store = getattr(request, "store", None) or None
-    open_here = Q(baskets__status=BasketStatus.OPEN, baskets__store=store)
+    # The open basket's lines only, through the basket's (customer, store, status) index: a customer may have
+    # many baskets that were ordered or abandoned.
+    lines = (
+        BasketLine.objects.filter(
+            basket__customer=OuterRef("pk"), basket__store=store, basket__status=BasketStatus.OPEN
+        )
+        .values("basket__customer")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     customer = (
         Customer.objects.filter(pk=pk, erased_at__isnull=True)
         .only("pk", "first_name", "last_name")
-        .annotate(basket_lines=Count("baskets__lines", filter=open_here))
+        .annotate(basket_lines=Coalesce(Subquery(lines), 0))
         .first()
     )
     return BasketInProgress(customer, customer.basket_lines) if customer is not None else None

@@ -26,6 +26,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Round
 
 from inventory.models import StockLevel, atp_expression
+from inventory.selectors import nearest_first
 from omniportal.access import scope_to_stores, store_ids
 from omniportal.geo import haversine_km
 from omniportal.models import Location, LocationKind
@@ -82,15 +83,31 @@ def is_pickup_store(location: Location | None) -> bool:
     return location is not None and location.active and location.offers_pickup and location.kind == LocationKind.STORE
 
 
-def pickup_stores(*, first: Location | None = None, near: tuple[float, float] | None = None) -> list[Location]:
-    """The stores where a customer may collect an order: `first` (the tablet's store) first when it is one, then
-    the nearest to `near` (the customer's home), else by name. One query."""
-    stores = list(Location.objects.filter(kind=LocationKind.STORE, active=True, offers_pickup=True).order_by("name"))
-    if near is not None:
-        stores.sort(key=lambda store: haversine_km(near[0], near[1], store.lat, store.lon))
-    if first is not None:
-        stores.sort(key=lambda store: store.pk != first.pk)  # stable: the rest keep their order
-    return stores
+# How many stores the checkout offers to collect at: this store and the nearest to the customer. The choice is a
+# select on a tablet; a network of 500 pickup stores would make it unusable (and cost a third of the page).
+PICKUP_CHOICES = 12
+
+
+def pickup_stores(
+    *,
+    first: Location | None = None,
+    near: tuple[float, float] | None = None,
+    chosen: int | None = None,
+    limit: int = PICKUP_CHOICES,
+) -> list[Location]:
+    """The stores where a customer may collect an order, for a checkout: `first` (the tablet's store) when it is
+    one, then the `limit` nearest to `near` (the customer's home; else by name), and `chosen` (a store picked
+    earlier) wherever it is. Nearest first in SQL, so one short query however large the network."""
+    pickup = Location.objects.filter(kind=LocationKind.STORE, active=True, offers_pickup=True).only(
+        "pk", "code", "name", "city", "lat", "lon", "kind", "active", "offers_pickup"
+    )
+    ordered = nearest_first(pickup, near) if near is not None else pickup.order_by("name")
+    wanted = {pk for pk in (first.pk if first is not None else None, chosen) if pk is not None}
+    nearest = list(ordered.exclude(pk__in=wanted)[:limit]) if wanted else list(ordered[:limit])
+    extra = list(pickup.filter(pk__in=wanted)) if wanted else []
+    ahead = [store for store in extra if first is not None and store.pk == first.pk]
+    behind = [store for store in extra if first is None or store.pk != first.pk]
+    return [*ahead, *nearest, *behind]
 
 
 # --- fulfilment plan ----------------------------------------------------------------------------------------

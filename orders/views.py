@@ -208,6 +208,12 @@ def _delivery(form: AddressForm, customer: Customer, stores: list[Location]) -> 
         return _Delivery(DeliveryMethod.HOME, None, address, exc.errors)
 
 
+def _pickup_choices(form: AddressForm, customer: Customer, store: Location) -> list[Location]:
+    """The pickup stores the form offers, with the one it asks for (selectors.pickup_stores checks it is one)."""
+    chosen = form.cleaned_data.get("pickup_store") if form.is_valid() and form.is_pickup else None
+    return selectors.pickup_stores(first=store, near=_home(customer), chosen=chosen)
+
+
 def _home(customer: Customer) -> tuple[float, float] | None:
     return (customer.lat, customer.lon) if customer.lat is not None and customer.lon is not None else None
 
@@ -217,7 +223,7 @@ def _checkout_context(
 ) -> dict:
     basket = selectors.open_basket(customer=customer, store=store)
     lines = list(basket.lines.select_related("product", "source").order_by("pk")) if basket else []
-    stores = selectors.pickup_stores(first=store, near=_home(customer)) if lines else []
+    stores = _pickup_choices(form, customer, store) if lines else []
     delivery = _delivery(form, customer, stores)
     plan = None
     if lines and delivery.address is not None and "pickup_store" not in delivery.errors:
@@ -273,7 +279,7 @@ def basket_place(request: HttpRequest) -> HttpResponse:
     basket = selectors.open_basket(customer=customer, store=store)
     error = ""
     short = None
-    delivery = _delivery(form, customer, selectors.pickup_stores(first=store, near=_home(customer)))
+    delivery = _delivery(form, customer, _pickup_choices(form, customer, store))
     if basket is None:
         error = _("There is no open basket for this customer.")
     elif delivery.errors:

@@ -14,7 +14,7 @@ from inventory.factories import ProductFactory, StockLevelFactory
 from inventory.models import StockLevel
 from omniportal.factories import LocationFactory, WarehouseFactory
 from orders.models import BasketLine, DeliveryMethod, Order, OrderStatus
-from orders.selectors import PlanRequest, fulfilment_plan, pickups_to_prepare
+from orders.selectors import PlanRequest, fulfilment_plan, pickup_stores, pickups_to_prepare
 from orders.services.baskets import basket_add, basket_checkout, basket_open, basket_plan
 from orders.services.errors import BasketError, OrderError
 from orders.services.placing import DeliveryAddress
@@ -284,3 +284,19 @@ def test_head_office_on_the_whole_network_chooses_a_store_before_the_checkout(cl
     added = client.post(reverse("basket-add"), {"customer": customer.pk, "sku": ProductFactory().sku}, follow=True)
     assert added.redirect_chain[0][0].startswith(reverse("choose-store"))
     assert "Choose the store to work for." in _messages(added)
+
+
+def test_the_checkout_offers_this_store_and_the_nearest_pickup_stores_not_the_whole_network(store_milano):
+    far = [LocationFactory(code=f"FAR{i:02d}", name=f"Far {i:02d}", lat=60.0 + i / 10, lon=20.0) for i in range(20)]
+    near = [LocationFactory(code=f"NEAR{i}", name=f"Near {i}", lat=45.40 + i / 100, lon=9.10) for i in range(3)]
+    LocationFactory(code="NOPICK", name="No pickup", offers_pickup=False, lat=45.40, lon=9.10)
+    home = (45.40, 9.10)
+
+    offered = pickup_stores(first=store_milano, near=home, limit=5)
+
+    assert offered[0] == store_milano  # this store first
+    assert offered[1:4] == near  # then the nearest to the customer's home
+    assert len(offered) == 6 and "NOPICK" not in {store.code for store in offered}
+    chosen = far[-1]  # picked earlier, far down the list: it stays offered
+    assert pickup_stores(first=store_milano, near=home, chosen=chosen.pk, limit=5)[-1] == chosen
+    assert chosen not in pickup_stores(first=store_milano, near=home, chosen=None, limit=5)
