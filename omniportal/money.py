@@ -69,7 +69,12 @@ def cents(value: Decimal | float | int | str | None) -> Decimal:
 
 def babel_locale(language: str | None = None) -> str:
     """The Babel locale of a Django language code ("it" → "it", "en-gb" → "en_GB"); the active one by default."""
-    return translation.to_locale(language or translation.get_language() or settings.LANGUAGE_CODE)
+    return _to_locale(language or translation.get_language() or settings.LANGUAGE_CODE)
+
+
+@lru_cache(maxsize=16)
+def _to_locale(language: str) -> str:
+    return translation.to_locale(language)
 
 
 @lru_cache(maxsize=32)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import phonenumbers
 from django import template
 from django.utils.html import format_html
@@ -32,6 +34,13 @@ def phone(number: str) -> str:
     cannot be read as a number)."""
     if not number:
         return ""
+    return _grouped_phone(number)
+
+
+# libphonenumber is slow per number (a page of search results pays for twenty; docs/performance.md), and
+# as-you-type searches show the same customers keystroke after keystroke: each process keeps the last few thousand.
+@lru_cache(maxsize=4096)
+def _grouped_phone(number: str) -> str:
     try:
         parsed = phonenumbers.parse(number, None)
     except phonenumbers.NumberParseException:
