@@ -84,7 +84,7 @@ def run(ctx) -> None:
     swaps = {
         "customer search, 3 letters": "/customers/?q=ros",
         "inventory search": "/inventory/?q=giacca",
-        "SKU availability, every location": f"/inventory/{sku}/?all=1",
+        "SKU availability, the next 25 locations": f"/inventory/{sku}/?start=25",
         "in store now (Today's poll)": "/?part=in-store-now",
     }
     session.headers["HX-Request"] = "true"

@@ -164,9 +164,11 @@ def stock_by_distance(*, product: Product, point: tuple[float, float] | None) ->
     return nearest_first(rows, point, prefix="location__")
 
 
-def availability_rows(*, product: Product, origin: Location | None, limit: int | None = None) -> QuerySet:
-    """`stock_by_distance` from `origin` with `origin` itself first, as tuples, cut to the first `limit`; each row
-    also carries the totals over all rows (window aggregates).
+def availability_rows(
+    *, product: Product, origin: Location | None, limit: int | None = None, offset: int = 0
+) -> QuerySet:
+    """`stock_by_distance` from `origin` with `origin` itself first, as tuples, `limit` of them from the `offset`-th;
+    each row also carries the totals over all rows (window aggregates).
 
     The database computes the distances, sorts and cuts, so a page showing the nearest 25 of 500 locations
     fetches 25 rows. The benchmark times this very query raw.
@@ -199,13 +201,15 @@ def availability_rows(*, product: Product, origin: Location | None, limit: int |
         "stocked_count",
         "network_atp",
     )
-    return rows if limit is None else rows[:limit]
+    return rows[offset:] if limit is None else rows[offset : offset + limit]
 
 
-def availability_for_sku(*, product: Product, origin: Location | None, limit: int | None = None) -> AvailabilityTable:
+def availability_for_sku(
+    *, product: Product, origin: Location | None, limit: int | None = None, offset: int = 0
+) -> AvailabilityTable:
     """ATP of `product` at active locations holding a stock row: `origin` first, then the nearest, at most
-    `limit` of them (every one without); the totals count every location. One query."""
-    fetched = list(availability_rows(product=product, origin=origin, limit=limit))
+    `limit` of them from the `offset`-th (every one without a limit); the totals count every location. One query."""
+    fetched = list(availability_rows(product=product, origin=origin, limit=limit, offset=offset))
     rows = [
         Availability(
             LocationSummary(pk, code, name, kind, city, ships, pickup), on_hand, reserved, atp, distance, bool(here)

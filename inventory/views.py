@@ -63,7 +63,8 @@ def _table_rows(rows: list[selectors.Availability]) -> list[dict[str, object]]:
 
 
 class AvailabilityForm(forms.Form):
-    all = forms.BooleanField(required=False)
+    all = forms.BooleanField(required=False)  # every location at once (a plain request, without JavaScript)
+    start = forms.IntegerField(required=False, min_value=0, max_value=100_000)  # the next page of rows (htmx)
 
 
 @require_GET
@@ -79,12 +80,25 @@ def inventory_detail(request: HttpRequest, sku: str) -> HttpResponse:
         raise Http404("No such SKU.")
     form = AvailabilityForm(request.GET)
     show_all = form.is_valid() and form.cleaned_data["all"]
+    start = form.cleaned_data["start"] if form.is_valid() else None
     store = request.store or None
+    if request.htmx and start is not None:
+        # "Show more": the next rows alone, appended to the table; each answer stays a small swap on a tablet.
+        table = selectors.availability_for_sku(product=product, origin=store, limit=NEAREST_SHOWN, offset=start)
+        context = {
+            "product": product,
+            "table_rows": _table_rows(table.rows),
+            "next_start": start + NEAREST_SHOWN,
+            "hidden_count": max(0, table.location_count - start - len(table.rows)),
+            "location_count": table.location_count,
+        }
+        return render(request, "inventory/detail.html#more-rows", context)
     table = selectors.availability_for_sku(product=product, origin=store, limit=None if show_all else NEAREST_SHOWN)
     table_rows = _table_rows(table.rows)
     context = {
         "product": product,
         "table_rows": table_rows,
+        "next_start": len(table_rows),
         "hidden_count": table.location_count - len(table_rows),
         "location_count": table.location_count,
         "stocked_count": table.stocked_count,

@@ -15,7 +15,9 @@ from tests.conftest import sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_show_all_loads_every_location_into_the_table_without_leaving_the_page(page, associate_milano, store_milano):
+def test_show_more_loads_the_next_locations_into_the_table_without_leaving_the_page(
+    page, associate_milano, store_milano
+):
     product = ProductFactory(sku="TEE-1", name="T-shirt")
     others = Location.objects.bulk_create(
         Location(code=f"L{n:02d}", name=f"Sede {n:02d}", kind="store", country="IT", lat=45 - n / 10, lon=9.19)
@@ -34,10 +36,12 @@ def test_show_all_loads_every_location_into_the_table_without_leaving_the_page(p
 
     page.evaluate("window.stillThisPage = true")
 
-    page.get_by_test_id("show-all-locations").click()
+    page.get_by_test_id("show-all-locations").click()  # the next 25, appended
+    expect(rows).to_have_count(2 * NEAREST_SHOWN)
+    page.get_by_test_id("show-all-locations").click()  # the last 10
 
     expect(rows).to_have_count(60)
     expect(page.get_by_test_id("show-all-locations")).to_have_count(0)
-    assert page.url.endswith("/inventory/TEE-1/?all=1")
+    assert page.url.endswith("/inventory/TEE-1/")
     assert page.evaluate("window.stillThisPage === true")  # swapped in by htmx, not a new page load
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")

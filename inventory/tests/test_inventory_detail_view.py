@@ -65,7 +65,7 @@ def test_detail_shows_this_store_then_the_nearest_and_counts_every_location(clie
     assert response.context["stocked_count"] == expected_total // 2
     body = response.content.decode()
     assert body.count("<tr") == 1 + NEAREST_SHOWN  # header + rows
-    assert f"Show all {LOCATIONS} locations" in body
+    assert f"Show more locations ({LOCATIONS - NEAREST_SHOWN} left)" in body
     assert f"{expected_total} units available in the network" in body
 
 
@@ -123,8 +123,23 @@ def test_show_all_is_in_italian(client, associate_milano, held_everywhere):
 
     body = client.get("/it/inventory/TEE-1/").content.decode()
 
-    assert f"Mostra tutte le {LOCATIONS} sedi" in body
+    assert f"Mostra altre sedi (ne restano {LOCATIONS - NEAREST_SHOWN})" in body
     assert f"Le {NEAREST_SHOWN} sedi più vicine su {LOCATIONS}." in body
+
+
+def test_show_more_appends_the_next_locations_as_a_small_swap(client, associate_milano, held_everywhere):
+    client.force_login(associate_milano)
+    url = reverse("inventory-detail", args=["TEE-1"])
+
+    response = client.get(url, {"start": NEAREST_SHOWN}, headers={"HX-Request": "true"})
+
+    body = response.content.decode()
+    assert body.count("<tr") == NEAREST_SHOWN  # the next page of rows, no header
+    assert 'id="availability-more" hx-swap-oob="outerHTML"' in body  # the button, moved on
+    assert f"?start={2 * NEAREST_SHOWN}" in body
+    assert len(response.content) < 20 * 1024  # issue 15: every htmx swap at most 20 KB
+    last = client.get(url, {"start": LOCATIONS - 5}, headers={"HX-Request": "true"}).content.decode()
+    assert last.count("<tr") == 5 and '<p id="availability-more" hidden hx-swap-oob="outerHTML">' in last
 
 
 @pytest.mark.parametrize("km", [0.4, 0.5, 2.5, 12.49, 12.5, 99.5, 1234.5])
